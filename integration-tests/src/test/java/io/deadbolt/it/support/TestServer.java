@@ -1,0 +1,57 @@
+package io.deadbolt.it.support;
+
+import io.deadbolt.server.ServerConfig;
+import io.deadbolt.server.net.NettyServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.function.UnaryOperator;
+
+/** A real deadbolt server on 127.0.0.1 and a free port, for one test class or one test. */
+public final class TestServer implements AutoCloseable {
+    private final NettyServer server;
+
+    private TestServer(ServerConfig config) {
+        try {
+            server = NettyServer.start(config);
+        } catch (NettyServer.StartException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Defaults, but on a free port and with a short default grace period (2 s). */
+    public static TestServer start() {
+        return start(UnaryOperator.identity());
+    }
+
+    public static TestServer start(UnaryOperator<ServerConfig> customise) {
+        ServerConfig config = ServerConfig.defaults().withPort(0).withSessionTimeout(Duration.ofSeconds(2));
+        return new TestServer(customise.apply(config));
+    }
+
+    public int port() {
+        return server.address().getPort();
+    }
+
+    public String host() {
+        return server.address().getAddress().getHostAddress();
+    }
+
+    public NettyServer server() {
+        return server;
+    }
+
+    /** A new raw text connection to this server. */
+    public TextConnection connect() {
+        try {
+            return TextConnection.open(host(), port());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}

@@ -1,0 +1,81 @@
+package io.deadbolt.protocol;
+
+import java.util.List;
+import java.util.Objects;
+
+/** A reply from the server: one status line, or the multi-line {@code stats} reply. */
+public sealed interface Reply permits Reply.Status, Reply.Stats {
+
+    int OK_CODE = 200;
+    int SHUTTING_DOWN_CODE = 503;
+    int BAD_REQUEST_CODE = 400;
+    int FORBIDDEN_CODE = 403;
+    int CONFLICT_CODE = 409;
+
+    Status UNAVAILABLE = new Status(CONFLICT_CODE, "Unavailable");
+    Status UNLOCKED = new Status(OK_CODE, "Unlocked");
+    Status NOT_YOURS = new Status(FORBIDDEN_CODE, "not_yours");
+    Status NOT_LOCKED = new Status(FORBIDDEN_CODE, "not_locked");
+    Status ALL_UNLOCKED = new Status(OK_CODE, "OK");
+    Status CONN_ID_NEW = new Status(OK_CODE, "conn id set new");
+    Status CONN_ID_REFUSED = new Status(FORBIDDEN_CODE, "cannot set conn id");
+    Status TIMEOUT_SET = new Status(OK_CODE, "timeout set");
+    Status BYE = new Status(OK_CODE, "Hey, it was nice seeing you.");
+    Status LINE_TOO_LONG = new Status(BAD_REQUEST_CODE, "line too long");
+
+    String ACQUIRED_PREFIX = "Acquired token=";
+    String RESUMED_PREFIX = "conn id set resumed locks=";
+
+    static Status acquired(long token) {
+        return new Status(OK_CODE, ACQUIRED_PREFIX + token);
+    }
+
+    static Status resumed(int locks) {
+        return new Status(OK_CODE, RESUMED_PREFIX + locks);
+    }
+
+    static Status ok(String text) {
+        return new Status(OK_CODE, text);
+    }
+
+    static Status badRequest(String reason) {
+        return new Status(BAD_REQUEST_CODE, reason);
+    }
+
+    /** {@code <code> <text>}, one line. */
+    record Status(int code, String text) implements Reply {
+        public Status {
+            if (code < 100 || code > 999) {
+                throw new IllegalArgumentException("a reply code has three digits: " + code);
+            }
+            Objects.requireNonNull(text, "text");
+        }
+
+        public boolean isOk() {
+            return code == OK_CODE;
+        }
+
+        @Override
+        public String toString() {
+            return code + " " + text;
+        }
+    }
+
+    /** {@code 200 STATS}, a {@code STAT name value} line per entry, then {@code END}. */
+    record Stats(List<Stat> stats) implements Reply {
+        public static final String HEADER = "STATS";
+        public static final String END = "END";
+
+        public Stats {
+            stats = List.copyOf(stats);
+        }
+    }
+
+    /** One {@code STAT name value} line; neither part contains whitespace. */
+    record Stat(String name, String value) {
+        public Stat {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(value, "value");
+        }
+    }
+}

@@ -1,0 +1,166 @@
+package io.deadbolt.server;
+
+import io.deadbolt.server.lock.AttachResult;
+import io.deadbolt.server.lock.LockResult;
+import io.deadbolt.server.lock.LockTable;
+import io.deadbolt.server.lock.UnlockResult;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The thread-safe front of the {@link LockTable}: serialises calls from all event loops, feeds in the
+ * time, keeps the one timer that drives every wait timeout and grace expiry, and routes late answers
+ * to the connection of the session they belong to. Every method is short and never blocks, so it is
+ * safe on an event loop.
+ */
+public final class LockService implements LockTable.Listener {
+    private static final Logger log = LoggerFactory.getLogger(LockService.class);
+
+    private final LockTable table;
+    private final LongSupplier clockMillis;
+    private final EventExecutor timerExecutor;
+    private final SessionIds ids = new SessionIds();
+    private final long defaultGraceMillis;
+    private final Map<String, SessionChannel> channels = new HashMap<>();
+    private ScheduledFuture<?> timer;
+    private long timerAt = Long.MAX_VALUE;
+
+    /**
+     * @param firstToken  the token floor; see {@link #tokenFloorFromWallClock()}
+     * @param clockMillis a monotonic clock in milliseconds
+     */
+    public LockService(long firstToken, long defaultGraceMillis, LongSupplier clockMillis,
+                       EventExecutor timerExecutor) {
+        this.table = new LockTable(firstToken, this);
+        this.defaultGraceMillis = defaultGraceMillis;
+        this.clockMillis = clockMillis;
+        this.timerExecutor = timerExecutor;
+    }
+
+    /**
+     * Tokens start above the wall clock in microseconds. Unless the server granted more than a million
+     * locks a second on average over its whole previous life, or the clock was set back, every token of
+     * this run is larger than every token of the runs before it, without any state on disk.
+     */
+    public static long tokenFloorFromWallClock() {
+        return Math.multiplyExact(System.currentTimeMillis(), 1000L);
+    }
+
+    /** Starts a session with a fresh, unguessable id for a new connection. */
+    public synchronized String open(SessionChannel channel) {
+        String id;
+        do {
+            id = ids.next();
+        } while (!table.openSession(id, defaultGraceMillis));
+        channels.put(id, channel);
+        return id;
+    }
+
+    /**
+     * {@code conn_id ID} from a connection whose own session {@code ownId} is unused: on success the
+     * connection now speaks for {@code id}, and its own session is forgotten.
+     */
+    public synchronized AttachResult attach(String ownId, String id, SessionChannel channel) {
+        if (id.equals(ownId)) {
+            return AttachResult.REFUSED;
+        }
+        AttachResult result = table.attach(id, defaultGraceMillis);
+        if (result.outcome() != AttachResult.Outcome.REFUSED) {
+            table.discard(ownId);
+            channels.remove(ownId);
+            channels.put(id, channel);
+            rearm();
+        }
+        return result;
+    }
+
+    /** The connection closed. A session it never used is forgotten; any other one enters its grace. */
+    public synchronized void disconnect(String id, boolean used) {
+        channels.remove(id);
+        if (used) {
+            table.disconnect(id, clockMillis.getAsLong());
+        } else {
+            table.discard(id);
+        }
+        rearm();
+    }
+
+    public synchronized LockResult lock(String id, String name, long waitMillis) {
+        LockResult result = table.lock(id, name, waitMillis, clockMillis.getAsLong());
+        if (result.outcome() == LockResult.Outcome.QUEUED) {
+            rearm();
+        }
+        return result;
+    }
+
+    public synchronized UnlockResult unlock(String id, String name) {
+        return table.unlock(id, name);
+    }
+
+    public synchronized int unlockAll(String id) {
+        return table.unlockAll(id);
+    }
+
+    public synchronized void setTimeout(String id, long graceMillis) {
+        table.setTimeout(id, graceMillis);
+    }
+
+    /** A consistent view of the table's gauges and counters. */
+    public synchronized TableSnapshot snapshot() {
+        return new TableSnapshot(table.sessions(), table.connectedSessions(), table.sessionsInGrace(),
+                table.heldLocks(), table.waiters(), table.counters());
+    }
+
+    /** The table's numbers at one instant. */
+    public record TableSnapshot(int sessions, int connectedSessions, int sessionsInGrace, int heldLocks,
+                                int waiters, LockTable.Counters counters) {
+    }
+
+    @Override
+    public void granted(String sessionId, String name, long token) {
+        SessionChannel channel = channels.get(sessionId);
+        if (channel != null) {
+            channel.lockGranted(name, token);
+        }
+    }
+
+    @Override
+    public void waitExpired(String sessionId, String name) {
+        SessionChannel channel = channels.get(sessionId);
+        if (channel != null) {
+            channel.waitExpired(name);
+        }
+    }
+
+    @Override
+    public void sessionExpired(String sessionId, int locksReleased) {
+        log.debug("session expired after its grace period, {} lock(s) released", locksReleased);
+    }
+
+    /** Keeps one scheduled task, at the table's earliest deadline. Called with the monitor held. */
+    private void rearm() {
+        long next = table.nextDeadline();
+        if (next >= timerAt) {
+            return;
+        }
+        if (timer != null) {
+            timer.cancel(false);
+        }
+        timerAt = next;
+        long delay = Math.max(0, next - clockMillis.getAsLong());
+        timer = timerExecutor.schedule(this::onTimer, delay, TimeUnit.MILLISECONDS);
+    }
+
+    private synchronized void onTimer() {
+        timer = null;
+        timerAt = Long.MAX_VALUE;
+        table.advance(clockMillis.getAsLong());
+        rearm();
+    }
+}

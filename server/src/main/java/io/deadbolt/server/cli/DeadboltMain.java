@@ -1,0 +1,159 @@
+package io.deadbolt.server.cli;
+
+import ch.qos.logback.classic.Level;
+import io.deadbolt.server.ServerConfig;
+import io.deadbolt.server.Version;
+import io.deadbolt.server.net.NettyServer;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code deadbolt}: the command line. {@code deadbolt serve} runs the lock server until SIGTERM or SIGINT. */
+@Command(name = "deadbolt", mixinStandardHelpOptions = true, versionProvider = DeadboltMain.VersionProvider.class,
+        description = "A lock server for distributed programs, wire-compatible with elock.",
+        subcommands = {DeadboltMain.Serve.class, CommandLine.HelpCommand.class})
+public final class DeadboltMain implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    static CommandLine commandLine() {
+        return new CommandLine(new DeadboltMain())
+                .registerConverter(Duration.class, new DurationConverter());
+    }
+
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(System.err);
+        return CommandLine.ExitCode.USAGE;
+    }
+
+    @Command(name = "serve", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+            description = "Run the lock server until SIGTERM or SIGINT.", sortOptions = false)
+    static final class Serve implements Callable<Integer> {
+        private static final Logger log = LoggerFactory.getLogger(Serve.class);
+
+        @Option(names = "--bind", paramLabel = "ADDRESS", defaultValue = "${env:DEADBOLT_BIND:-127.0.0.1}",
+                description = "Address to listen on (env DEADBOLT_BIND). Default: ${DEFAULT-VALUE}")
+        String bind;
+
+        @Option(names = "--port", paramLabel = "PORT", defaultValue = "${env:DEADBOLT_PORT:-11400}",
+                description = "TCP port; 0 picks a free one (env DEADBOLT_PORT). Default: ${DEFAULT-VALUE}")
+        int port;
+
+        @Option(names = "--session-timeout", paramLabel = "DURATION",
+                defaultValue = "${env:DEADBOLT_SESSION_TIMEOUT:-30s}",
+                description = "How long a session's locks outlive its connection; clients change it with "
+                        + "set_timeout (env DEADBOLT_SESSION_TIMEOUT). Default: ${DEFAULT-VALUE}")
+        Duration sessionTimeout;
+
+        @Option(names = "--max-wait", paramLabel = "DURATION", defaultValue = "${env:DEADBOLT_MAX_WAIT:-1h}",
+                description = "Longest wait a 'lock NAME WAIT' may ask for (env DEADBOLT_MAX_WAIT). "
+                        + "Default: ${DEFAULT-VALUE}")
+        Duration maxWait;
+
+        @Option(names = "--max-timeout", paramLabel = "DURATION", defaultValue = "${env:DEADBOLT_MAX_TIMEOUT:-10m}",
+                description = "Longest grace period a 'set_timeout' may ask for (env DEADBOLT_MAX_TIMEOUT). "
+                        + "Default: ${DEFAULT-VALUE}")
+        Duration maxTimeout;
+
+        @Option(names = "--max-line", paramLabel = "BYTES", defaultValue = "${env:DEADBOLT_MAX_LINE:-8192}",
+                description = "Longest request line; a longer one gets '400 line too long' and the connection "
+                        + "is closed (env DEADBOLT_MAX_LINE). Default: ${DEFAULT-VALUE}")
+        int maxLine;
+
+        @Option(names = "--io-threads", paramLabel = "N", defaultValue = "${env:DEADBOLT_IO_THREADS:-0}",
+                description = "Event loop threads; 0 means one per CPU (env DEADBOLT_IO_THREADS). "
+                        + "Default: ${DEFAULT-VALUE}")
+        int ioThreads;
+
+        @Option(names = {"-v", "--verbose"},
+                description = "Log at debug level: connections opening and closing, sessions expiring. "
+                        + "Repeat (-vv) for Netty's own debug output too. Env DEADBOLT_VERBOSE=true does "
+                        + "the same as one -v.")
+        boolean[] verbose = new boolean[0];
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        private final CountDownLatch stop = new CountDownLatch(1);
+
+        @Override
+        public Integer call() throws InterruptedException {
+            configureLogging();
+            ServerConfig config;
+            try {
+                config = new ServerConfig(bind, port, sessionTimeout, maxWait, maxTimeout, maxLine, ioThreads);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
+            }
+            NettyServer server;
+            try {
+                server = NettyServer.start(config);
+            } catch (NettyServer.StartException e) {
+                System.err.println("deadbolt: " + e.getMessage());
+                return CommandLine.ExitCode.SOFTWARE;
+            }
+            onSignal("TERM");
+            onSignal("INT");
+            System.out.printf("deadbolt %s listening on %s:%d (%s)%n", Version.get(),
+                    server.address().getAddress().getHostAddress(), server.address().getPort(),
+                    server.transportName());
+            System.out.flush();
+            stop.await();
+            log.info("stopping");
+            server.close();
+            log.info("stopped");
+            return CommandLine.ExitCode.OK;
+        }
+
+        /** Turns the signal into an orderly stop and exit status 0, rather than the JVM's 143. */
+        @SuppressWarnings("sunapi")
+        private void onSignal(String name) {
+            try {
+                sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> stop.countDown());
+            } catch (IllegalArgumentException unsupported) {
+                Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "deadbolt-stop"));
+            }
+        }
+
+        private void configureLogging() {
+            int level = verbose.length;
+            if (level == 0 && "true".equalsIgnoreCase(System.getenv("DEADBOLT_VERBOSE"))) {
+                level = 1;
+            }
+            if (level > 0) {
+                setLevel("io.deadbolt", Level.DEBUG);
+            }
+            if (level > 1) {
+                setLevel("io.netty", Level.DEBUG);
+            }
+        }
+
+        private static void setLevel(String logger, Level level) {
+            if (LoggerFactory.getLogger(logger) instanceof ch.qos.logback.classic.Logger logback) {
+                logback.setLevel(level);
+            }
+        }
+    }
+
+    /** {@code --version}: the version Maven built, and the Java it runs on. */
+    static final class VersionProvider implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {
+                "deadbolt " + Version.get(),
+                "Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ")"
+            };
+        }
+    }
+}

@@ -1,0 +1,13 @@
+package io.deadbolt.server.lock;
+
+/** What a {@code lock} request got at once. A {@link Outcome#QUEUED} request is answered later. */
+public record LockResult(Outcome outcome, long token) {
+    public enum Outcome { ACQUIRED, UNAVAILABLE, QUEUED }
+
+    public static final LockResult UNAVAILABLE = new LockResult(Outcome.UNAVAILABLE, 0);
+    public static final LockResult QUEUED = new LockResult(Outcome.QUEUED, 0);
+
+    public static LockResult acquired(long token) {
+        return new LockResult(Outcome.ACQUIRED, token);
+    }
+}

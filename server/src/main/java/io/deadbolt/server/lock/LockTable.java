@@ -1,0 +1,500 @@
+package io.deadbolt.server.lock;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.PriorityQueue;
+
+/**
+ * The locks, their FIFO wait queues and the sessions that own them, as a deterministic state machine.
+ *
+ * <p>Every input is a method call; every time-dependent input carries the current time in
+ * milliseconds ({@code now}) from whatever clock the caller uses, so a test can drive it with a fake
+ * clock and a replicated log can drive it with the leader's time. There is no thread, clock, timer or
+ * I/O in here: the caller asks {@link #nextDeadline()} when to call {@link #advance(long)} next.
+ * Answers that are due at once are return values; answers that come later (a queued lock granted or
+ * timed out) go to the {@link Listener}, in the order the state changed.
+ *
+ * <p>Not thread-safe: the caller serialises access.
+ *
+ * <p>Rules kept here: a lock has at most one holder; waiters are served first come, first served; a
+ * lock handed to a waiter belongs to the waiter's session alone; every grant's token is larger than
+ * every earlier one (one counter for all names, so per-name order follows); a waiter that times out
+ * or disconnects leaves its queue at once; a session's locks outlive its connection by the session's
+ * grace period, and are then released to the waiters.
+ */
+public final class LockTable {
+
+    /** Deferred answers to queued {@code lock} requests. Called synchronously, inside the table's call. */
+    public interface Listener {
+        /** A queued lock request of {@code sessionId} was granted. */
+        void granted(String sessionId, String name, long token);
+
+        /** A queued lock request of {@code sessionId} waited its full time without being granted. */
+        void waitExpired(String sessionId, String name);
+
+        /** A session's grace period ran out; its locks have been released (and perhaps handed on). */
+        default void sessionExpired(String sessionId, int locksReleased) {
+        }
+    }
+
+    private final Listener listener;
+    private final Map<String, Session> sessions = new HashMap<>();
+    private final Map<String, HeldLock> locks = new HashMap<>();
+    private final PriorityQueue<Deadline> deadlines = new PriorityQueue<>();
+    private int cancelledDeadlines;
+    private long deadlineSeq;
+    private long lastToken;
+
+    private int connectedSessions;
+    private int waiters;
+    private long cmdLock;
+    private long cmdUnlock;
+    private long lockAcquired;
+    private long lockAcquiredAfterWait;
+    private long lockUnavailable;
+    private long sessionsExpired;
+    private long sessionsResumed;
+    private long locksReleasedByExpiry;
+
+    /**
+     * @param lastToken the token floor: every token this table grants is larger. A server seeds it so
+     *                  that tokens keep rising across restarts.
+     */
+    public LockTable(long lastToken, Listener listener) {
+        if (lastToken < 0) {
+            throw new IllegalArgumentException("lastToken must not be negative: " + lastToken);
+        }
+        this.lastToken = lastToken;
+        this.listener = listener;
+    }
+
+    // ---- sessions ---------------------------------------------------------------------------------
+
+    /** Starts a connected session with a fresh id. Returns false, changing nothing, if the id is taken. */
+    public boolean openSession(String id, long graceMillis) {
+        if (sessions.containsKey(id)) {
+            return false;
+        }
+        sessions.put(id, new Session(id, graceMillis));
+        connectedSessions++;
+        return true;
+    }
+
+    public boolean hasSession(String id) {
+        return sessions.containsKey(id);
+    }
+
+    /**
+     * Attaches a connection to session {@code id}: takes over a session in grace (cancelling its grace
+     * timer), refuses one that another connection holds, or starts a new session with that id and
+     * {@code graceMillisIfNew}.
+     */
+    public AttachResult attach(String id, long graceMillisIfNew) {
+        Session session = sessions.get(id);
+        if (session == null) {
+            openSession(id, graceMillisIfNew);
+            return AttachResult.CREATED;
+        }
+        if (session.connected) {
+            return AttachResult.REFUSED;
+        }
+        cancel(session.graceDeadline);
+        session.graceDeadline = null;
+        session.connected = true;
+        connectedSessions++;
+        sessionsResumed++;
+        return AttachResult.resumed(session.heldCount);
+    }
+
+    /**
+     * Forgets a connected session that never held a lock and whose id nobody was told, so there is
+     * nothing to keep for a grace period.
+     */
+    public void discard(String id) {
+        Session session = connected(id);
+        if (session.heldCount > 0 || session.waitingOn != null) {
+            throw new IllegalStateException("session " + id + " holds or awaits locks");
+        }
+        sessions.remove(id);
+        connectedSessions--;
+    }
+
+    /**
+     * The session's connection closed: its pending wait is cancelled at once, and its locks stay held
+     * for its grace period. A grace period of 0 releases them now.
+     */
+    public void disconnect(String id, long now) {
+        Session session = connected(id);
+        if (session.waitingOn != null) {
+            dequeue(session);
+        }
+        session.connected = false;
+        connectedSessions--;
+        if (session.graceMillis == 0) {
+            expire(session);
+        } else {
+            session.graceDeadline = schedule(saturatedAdd(now, session.graceMillis), session, Deadline.Kind.GRACE);
+        }
+    }
+
+    /** Sets the session's grace period, used the next time its connection closes. */
+    public void setTimeout(String id, long graceMillis) {
+        if (graceMillis < 0) {
+            throw new IllegalArgumentException("graceMillis must not be negative: " + graceMillis);
+        }
+        connected(id).graceMillis = graceMillis;
+    }
+
+    // ---- locks ------------------------------------------------------------------------------------
+
+    /**
+     * {@code lock NAME WAIT}. A session that already holds the lock gets its token again. Otherwise a
+     * free lock is granted, and a held one is refused ({@code waitMillis == 0}) or queued behind the
+     * earlier waiters until {@code now + waitMillis}. A session can await at most one lock at a time.
+     */
+    public LockResult lock(String id, String name, long waitMillis, long now) {
+        Session session = connected(id);
+        cmdLock++;
+        HeldLock lock = locks.get(name);
+        if (lock == null) {
+            lock = new HeldLock(name);
+            locks.put(name, lock);
+            grant(lock, session);
+            return LockResult.acquired(lock.token);
+        }
+        if (lock.holder == session) {
+            lockAcquired++;
+            return LockResult.acquired(lock.token);
+        }
+        if (waitMillis <= 0) {
+            lockUnavailable++;
+            return LockResult.UNAVAILABLE;
+        }
+        if (session.waitingOn != null) {
+            throw new IllegalStateException("session " + id + " already awaits " + session.waitingOn.name);
+        }
+        if (lock.waiters == null) {
+            lock.waiters = new LinkedHashSet<>();
+        }
+        lock.waiters.add(session);
+        session.waitingOn = lock;
+        session.waitDeadline = schedule(saturatedAdd(now, waitMillis), session, Deadline.Kind.WAIT);
+        waiters++;
+        return LockResult.QUEUED;
+    }
+
+    /** {@code unlock NAME}: releases the lock if this session holds it, handing it to the first waiter. */
+    public UnlockResult unlock(String id, String name) {
+        Session session = connected(id);
+        cmdUnlock++;
+        HeldLock lock = locks.get(name);
+        if (lock == null) {
+            return UnlockResult.NOT_LOCKED;
+        }
+        if (lock.holder != session) {
+            return UnlockResult.NOT_YOURS;
+        }
+        release(lock);
+        return UnlockResult.UNLOCKED;
+    }
+
+    /** {@code unlock_all}: releases every lock the session holds; returns how many. */
+    public int unlockAll(String id) {
+        return releaseAll(connected(id));
+    }
+
+    // ---- time -------------------------------------------------------------------------------------
+
+    /** When {@link #advance(long)} has something to do next; {@link Long#MAX_VALUE} when nothing. */
+    public long nextDeadline() {
+        Deadline first;
+        while ((first = deadlines.peek()) != null && first.cancelled) {
+            deadlines.poll();
+            cancelledDeadlines--;
+        }
+        return first == null ? Long.MAX_VALUE : first.at;
+    }
+
+    /** Fires every wait timeout and grace expiry due at or before {@code now}, oldest first. */
+    public void advance(long now) {
+        Deadline due;
+        while ((due = deadlines.peek()) != null && due.at <= now) {
+            deadlines.poll();
+            if (due.cancelled) {
+                cancelledDeadlines--;
+                continue;
+            }
+            Session session = due.session;
+            if (due.kind == Deadline.Kind.WAIT) {
+                session.waitDeadline = null;
+                String name = dequeue(session);
+                lockUnavailable++;
+                listener.waitExpired(session.id, name);
+            } else {
+                session.graceDeadline = null;
+                expire(session);
+            }
+        }
+    }
+
+    // ---- what operators see -----------------------------------------------------------------------
+
+    public int sessions() {
+        return sessions.size();
+    }
+
+    public int connectedSessions() {
+        return connectedSessions;
+    }
+
+    public int sessionsInGrace() {
+        return sessions.size() - connectedSessions;
+    }
+
+    public int heldLocks() {
+        return locks.size();
+    }
+
+    public int waiters() {
+        return waiters;
+    }
+
+    /** The token of the last grant, or the floor if nothing was granted yet. */
+    public long lastToken() {
+        return lastToken;
+    }
+
+    public Counters counters() {
+        return new Counters(cmdLock, cmdUnlock, lockAcquired, lockAcquiredAfterWait, lockUnavailable,
+                sessionsExpired, sessionsResumed, locksReleasedByExpiry);
+    }
+
+    /** Monotonic counters since the table was made. */
+    public record Counters(long cmdLock, long cmdUnlock, long lockAcquired, long lockAcquiredAfterWait,
+                           long lockUnavailable, long sessionsExpired, long sessionsResumed,
+                           long locksReleasedByExpiry) {
+    }
+
+    /** The names the session holds, oldest grant first. For tests and introspection. */
+    public List<String> heldBy(String id) {
+        Session session = sessions.get(id);
+        List<String> names = new ArrayList<>();
+        if (session != null) {
+            for (HeldLock lock = session.firstHeld; lock != null; lock = lock.nextHeld) {
+                names.add(lock.name);
+            }
+        }
+        return names;
+    }
+
+    /** The session holding {@code name}, if any. */
+    public Optional<String> holderOf(String name) {
+        HeldLock lock = locks.get(name);
+        return lock == null ? Optional.empty() : Optional.of(lock.holder.id);
+    }
+
+    /** The sessions queued for {@code name}, first in line first. */
+    public List<String> waitersOf(String name) {
+        HeldLock lock = locks.get(name);
+        List<String> ids = new ArrayList<>();
+        if (lock != null && lock.waiters != null) {
+            for (Session waiter : lock.waiters) {
+                ids.add(waiter.id);
+            }
+        }
+        return ids;
+    }
+
+    public boolean isConnected(String id) {
+        Session session = sessions.get(id);
+        return session != null && session.connected;
+    }
+
+    // ---- inside -----------------------------------------------------------------------------------
+
+    private Session connected(String id) {
+        Session session = sessions.get(id);
+        if (session == null || !session.connected) {
+            throw new IllegalStateException("no connected session " + id);
+        }
+        return session;
+    }
+
+    private void grant(HeldLock lock, Session session) {
+        lock.holder = session;
+        lock.token = ++lastToken;
+        session.link(lock);
+        lockAcquired++;
+    }
+
+    /** Releases a held lock: the first waiter gets it, or it is gone. */
+    private void release(HeldLock lock) {
+        lock.holder.unlink(lock);
+        lock.holder = null;
+        Session next = firstWaiter(lock);
+        if (next == null) {
+            locks.remove(lock.name);
+            return;
+        }
+        lock.waiters.remove(next);
+        next.waitingOn = null;
+        cancel(next.waitDeadline);
+        next.waitDeadline = null;
+        waiters--;
+        grant(lock, next);
+        lockAcquiredAfterWait++;
+        listener.granted(next.id, lock.name, lock.token);
+    }
+
+    private static Session firstWaiter(HeldLock lock) {
+        if (lock.waiters == null) {
+            return null;
+        }
+        Iterator<Session> it = lock.waiters.iterator();
+        return it.hasNext() ? it.next() : null;
+    }
+
+    private int releaseAll(Session session) {
+        int released = 0;
+        while (session.firstHeld != null) {
+            release(session.firstHeld);
+            released++;
+        }
+        return released;
+    }
+
+    /** Takes the session out of the queue it waits in; returns the lock's name. */
+    private String dequeue(Session session) {
+        HeldLock lock = session.waitingOn;
+        lock.waiters.remove(session);
+        session.waitingOn = null;
+        cancel(session.waitDeadline);
+        session.waitDeadline = null;
+        waiters--;
+        return lock.name;
+    }
+
+    private void expire(Session session) {
+        sessions.remove(session.id);
+        int released = releaseAll(session);
+        sessionsExpired++;
+        locksReleasedByExpiry += released;
+        listener.sessionExpired(session.id, released);
+    }
+
+    private Deadline schedule(long at, Session session, Deadline.Kind kind) {
+        Deadline deadline = new Deadline(at, deadlineSeq++, session, kind);
+        deadlines.add(deadline);
+        return deadline;
+    }
+
+    private void cancel(Deadline deadline) {
+        if (deadline == null || deadline.cancelled) {
+            return;
+        }
+        deadline.cancelled = true;
+        cancelledDeadlines++;
+        // Cancelled entries are skipped when they come due; purge them early only when they are the
+        // bulk of the queue, so that long waits granted early cannot pile up.
+        if (cancelledDeadlines > 1024 && cancelledDeadlines > deadlines.size() / 2) {
+            deadlines.removeIf(d -> d.cancelled);
+            cancelledDeadlines = 0;
+        }
+    }
+
+    private static long saturatedAdd(long a, long b) {
+        long sum = a + b;
+        return ((a ^ sum) & (b ^ sum)) < 0 ? Long.MAX_VALUE : sum;
+    }
+
+    /** A session: the owner of locks, attached to at most one connection at a time. */
+    private static final class Session {
+        final String id;
+        long graceMillis;
+        boolean connected = true;
+        /** Held locks as an intrusive list through {@link HeldLock#nextHeld}: no per-lock set entry. */
+        HeldLock firstHeld;
+        HeldLock lastHeld;
+        int heldCount;
+        HeldLock waitingOn;
+        Deadline waitDeadline;
+        Deadline graceDeadline;
+
+        Session(String id, long graceMillis) {
+            this.id = id;
+            this.graceMillis = graceMillis;
+        }
+
+        void link(HeldLock lock) {
+            lock.prevHeld = lastHeld;
+            lock.nextHeld = null;
+            if (lastHeld != null) {
+                lastHeld.nextHeld = lock;
+            } else {
+                firstHeld = lock;
+            }
+            lastHeld = lock;
+            heldCount++;
+        }
+
+        void unlink(HeldLock lock) {
+            if (lock.prevHeld != null) {
+                lock.prevHeld.nextHeld = lock.nextHeld;
+            } else {
+                firstHeld = lock.nextHeld;
+            }
+            if (lock.nextHeld != null) {
+                lock.nextHeld.prevHeld = lock.prevHeld;
+            } else {
+                lastHeld = lock.prevHeld;
+            }
+            lock.prevHeld = null;
+            lock.nextHeld = null;
+            heldCount--;
+        }
+    }
+
+    /** A lock that is held; it exists only while held. */
+    private static final class HeldLock {
+        final String name;
+        Session holder;
+        long token;
+        HeldLock prevHeld;
+        HeldLock nextHeld;
+        /** Sessions waiting, in arrival order; made on first use, since most locks never queue. */
+        LinkedHashSet<Session> waiters;
+
+        HeldLock(String name) {
+            this.name = name;
+        }
+    }
+
+    /** A wait timeout or grace expiry. Cancelled ones stay queued and are skipped. */
+    private static final class Deadline implements Comparable<Deadline> {
+        enum Kind { WAIT, GRACE }
+
+        final long at;
+        final long seq;
+        final Session session;
+        final Kind kind;
+        boolean cancelled;
+
+        Deadline(long at, long seq, Session session, Kind kind) {
+            this.at = at;
+            this.seq = seq;
+            this.session = session;
+            this.kind = kind;
+        }
+
+        @Override
+        public int compareTo(Deadline other) {
+            int byTime = Long.compare(at, other.at);
+            return byTime != 0 ? byTime : Long.compare(seq, other.seq);
+        }
+    }
+}

@@ -1,0 +1,50 @@
+package io.deadbolt.server.stats;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+/** Connection and traffic counters, updated from every event loop without contention. */
+public final class ServerStats {
+    private final long startNanos = System.nanoTime();
+    private final AtomicInteger currentConnections = new AtomicInteger();
+    private final LongAdder totalConnections = new LongAdder();
+    private final LongAdder bytesRead = new LongAdder();
+    private final LongAdder bytesWritten = new LongAdder();
+
+    public void connectionOpened() {
+        currentConnections.incrementAndGet();
+        totalConnections.increment();
+    }
+
+    public void connectionClosed() {
+        currentConnections.decrementAndGet();
+    }
+
+    public void read(long bytes) {
+        bytesRead.add(bytes);
+    }
+
+    public void written(long bytes) {
+        bytesWritten.add(bytes);
+    }
+
+    public int currentConnections() {
+        return currentConnections.get();
+    }
+
+    public long totalConnections() {
+        return totalConnections.sum();
+    }
+
+    public long bytesRead() {
+        return bytesRead.sum();
+    }
+
+    public long bytesWritten() {
+        return bytesWritten.sum();
+    }
+
+    public long uptimeSeconds() {
+        return (System.nanoTime() - startNanos) / 1_000_000_000L;
+    }
+}
