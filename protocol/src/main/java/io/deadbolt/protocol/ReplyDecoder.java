@@ -57,12 +57,19 @@ public final class ReplyDecoder extends LineBasedFrameDecoder {
     }
 
     static Reply.Status parseStatus(String line) {
-        if (line.length() < 3 || !Character.isDigit(line.charAt(0)) || !Character.isDigit(line.charAt(1))
-                || !Character.isDigit(line.charAt(2)) || (line.length() > 3 && line.charAt(3) != ' ')) {
+        // ASCII digits only (Character.isDigit would take other scripts' digits), and no leading 0: a
+        // code below 100 is not a reply, and must not reach Status's constructor and its IAE.
+        if (line.length() < 3 || !isAsciiDigit(line.charAt(0)) || line.charAt(0) == '0'
+                || !isAsciiDigit(line.charAt(1)) || !isAsciiDigit(line.charAt(2))
+                || (line.length() > 3 && line.charAt(3) != ' ')) {
             throw new CorruptedFrameException("not a deadbolt reply: " + abbreviate(line));
         }
         int code = Integer.parseInt(line, 0, 3, 10);
         return new Reply.Status(code, line.length() > 4 ? line.substring(4) : "");
+    }
+
+    private static boolean isAsciiDigit(char c) {
+        return c >= '0' && c <= '9';
     }
 
     private static Reply.Stat parseStat(String line) {
