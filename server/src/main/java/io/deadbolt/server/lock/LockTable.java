@@ -327,7 +327,8 @@ public final class LockTable {
 
     private void grant(HeldLock lock, Session session) {
         lock.holder = session;
-        lock.token = ++lastToken;
+        lastToken = Math.incrementExact(lastToken);
+        lock.token = lastToken;
         session.link(lock);
         lockAcquired++;
     }
