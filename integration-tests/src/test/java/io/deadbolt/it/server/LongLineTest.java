@@ -37,6 +37,19 @@ class LongLineTest {
     }
 
     @Test
+    void theDefaultLimitIs8192Bytes() {
+        try (TestServer defaults = TestServer.start()) {
+            TextConnection a = defaults.connect();
+            String longest = "x".repeat(8192 - "echo ".length());
+
+            assertThat(a.request("echo " + longest)).isEqualTo("200 " + longest);
+            a.send("echo " + longest + "x");
+            assertThat(a.readLine()).isEqualTo("400 line too long");
+            assertThat(a.readUntilClosed()).isEmpty();
+        }
+    }
+
+    @Test
     void aLineOneByteOverTheLimitClosesTheConnection() {
         TextConnection a = server.connect();
 
