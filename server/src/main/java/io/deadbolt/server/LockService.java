@@ -8,6 +8,7 @@ import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -152,9 +153,16 @@ public final class LockService implements LockTable.Listener {
         if (timer != null) {
             timer.cancel(false);
         }
-        timerAt = next;
         long delay = Math.max(0, next - clockMillis.getAsLong());
-        timer = timerExecutor.schedule(this::onTimer, delay, TimeUnit.MILLISECONDS);
+        try {
+            timer = timerExecutor.schedule(this::onTimer, delay, TimeUnit.MILLISECONDS);
+            timerAt = next;
+        } catch (RejectedExecutionException stopping) {
+            // The server is stopping: connections closed by its shutdown still report their disconnect
+            // after the timer's event loop has ended, and no deadline can matter any more.
+            timer = null;
+            timerAt = Long.MAX_VALUE;
+        }
     }
 
     private synchronized void onTimer() {

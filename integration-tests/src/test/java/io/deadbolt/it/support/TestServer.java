@@ -5,11 +5,14 @@ import io.deadbolt.server.net.NettyServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.UnaryOperator;
 
 /** A real deadbolt server on 127.0.0.1 and a free port, for one test class or one test. */
 public final class TestServer implements AutoCloseable {
     private final NettyServer server;
+    private final List<TextConnection> connections = new ArrayList<>();
 
     private TestServer(ServerConfig config) {
         try {
@@ -41,10 +44,14 @@ public final class TestServer implements AutoCloseable {
         return server;
     }
 
-    /** A new raw text connection to this server. */
+    /** A new raw text connection to this server; {@link #close()} closes it if the test did not. */
     public TextConnection connect() {
         try {
-            return TextConnection.open(host(), port());
+            TextConnection connection = TextConnection.open(host(), port());
+            synchronized (connections) {
+                connections.add(connection);
+            }
+            return connection;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -52,6 +59,9 @@ public final class TestServer implements AutoCloseable {
 
     @Override
     public void close() {
+        synchronized (connections) {
+            connections.forEach(TextConnection::close);
+        }
         server.close();
     }
 }

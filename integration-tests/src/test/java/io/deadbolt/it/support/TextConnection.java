@@ -9,8 +9,13 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A raw socket speaking the text protocol the way nc would: bytes out exactly as given, reply lines
@@ -18,6 +23,8 @@ import java.util.Map;
  */
 public final class TextConnection implements AutoCloseable {
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+    /** {@code 200 Acquired token=T} with T a positive decimal, no leading zero. */
+    public static final Pattern ACQUIRED = Pattern.compile("200 Acquired token=([1-9][0-9]*)");
 
     private final Socket socket;
     private final InputStream in;
@@ -48,6 +55,16 @@ public final class TextConnection implements AutoCloseable {
 
     public TextConnection sendRaw(String text) {
         return sendRaw(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Half-closes: no more requests, as {@code nc -N} does at the end of its input; replies can still be read. */
+    public TextConnection shutdownOutput() {
+        try {
+            socket.shutdownOutput();
+            return this;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Sends the line with CRLF. */
@@ -93,6 +110,87 @@ public final class TextConnection implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Reads {@code count} reply lines, each with the default timeout. */
+    public List<String> readLines(int count) {
+        List<String> lines = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            lines.add(readLine());
+        }
+        return lines;
+    }
+
+    /** The token of a {@code 200 Acquired token=T} reply; fails on any other line. */
+    public static long token(String reply) {
+        Matcher matcher = ACQUIRED.matcher(reply);
+        if (!matcher.matches()) {
+            throw new AssertionError("expected 200 Acquired token=T, got \"" + reply + "\"");
+        }
+        return Long.parseLong(matcher.group(1));
+    }
+
+    /** Sends {@code lock NAME}, fails unless it is granted at once, and returns the token. */
+    public long acquire(String name) {
+        return token(request("lock " + name));
+    }
+
+    /** One stat as a number; fails if it is missing or not an integer. */
+    public long stat(String key) {
+        return numeric(stats(), key);
+    }
+
+    public static long numeric(Map<String, String> stats, String key) {
+        String value = stats.get(key);
+        if (value == null || !value.matches("[0-9]+")) {
+            throw new AssertionError("stat " + key + " is not a non-negative integer: " + value + " in " + stats);
+        }
+        return Long.parseLong(value);
+    }
+
+    /**
+     * Asks for {@code stats} until {@code condition} holds and returns those stats; fails after
+     * {@code timeout}. For events that only the server sees, such as its noticing a closed connection.
+     * Each round trip paces the next, so there is no sleep.
+     */
+    public Map<String, String> awaitStats(Predicate<Map<String, String>> condition, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            Map<String, String> stats = stats();
+            if (condition.test(stats)) {
+                return stats;
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError("stats did not reach the expected state within " + timeout + ": " + stats);
+            }
+        }
+    }
+
+    /** Waits, as {@link #awaitStats}, until the numeric stat {@code key} equals {@code expected}. */
+    public Map<String, String> awaitStat(String key, long expected) {
+        return awaitStats(stats -> String.valueOf(expected).equals(stats.get(key)), DEFAULT_TIMEOUT);
+    }
+
+    /**
+     * Reads until the server closes the connection and returns whatever came before the close, so a
+     * test can assert that nothing did. Fails if the server keeps it open past the default timeout.
+     */
+    public String readUntilClosed() {
+        ByteArrayOutputStream rest = new ByteArrayOutputStream();
+        try {
+            socket.setSoTimeout((int) DEFAULT_TIMEOUT.toMillis());
+            byte[] buffer = new byte[4096];
+            int n;
+            while ((n = in.read(buffer)) >= 0) {
+                rest.write(buffer, 0, n);
+            }
+        } catch (SocketTimeoutException e) {
+            throw new AssertionError("server did not close the connection within " + DEFAULT_TIMEOUT
+                    + "; received: \"" + rest.toString(StandardCharsets.UTF_8) + "\"");
+        } catch (IOException reset) {
+            // A reset is a close too.
+        }
+        return rest.toString(StandardCharsets.UTF_8);
     }
 
     /** True if nothing arrives within {@code quiet}: for asserting that a wait is still pending. */

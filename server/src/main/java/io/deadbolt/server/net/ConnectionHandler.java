@@ -20,11 +20,14 @@ import org.slf4j.LoggerFactory;
 /**
  * One per connection: runs its requests against the lock service in order and keeps the connection's
  * state. A {@code lock} that waits holds back the requests pipelined after it (replies stay in request
- * order); they are kept in {@link #backlog} and reading pauses until the wait is answered, so a client
- * cannot make the backlog grow without bound.
+ * order); they are kept in {@link #backlog}. Reading goes on during the wait: the NIO transport notices
+ * that a client has gone only by reading, and a closed connection's wait must end at once. It pauses
+ * only when the backlog is full, so that a client cannot make the backlog grow without bound.
  */
 final class ConnectionHandler extends ChannelInboundHandlerAdapter implements SessionChannel {
     private static final Logger log = LoggerFactory.getLogger(ConnectionHandler.class);
+    /** Requests held back behind a waiting lock before reading pauses. */
+    static final int MAX_BACKLOG = 32;
 
     private final LockService locks;
     private final ServerStats serverStats;
@@ -72,6 +75,9 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements Se
         }
         if (waiting) {
             backlog.add(request);
+            if (backlog.size() >= MAX_BACKLOG) {
+                ctx.channel().config().setAutoRead(false);
+            }
             return;
         }
         handle(request);
@@ -138,10 +144,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements Se
             switch (result.outcome()) {
                 case ACQUIRED -> ctx.write(Reply.acquired(result.token()));
                 case UNAVAILABLE -> ctx.write(Reply.UNAVAILABLE);
-                case QUEUED -> {
-                    waiting = true;
-                    ctx.channel().config().setAutoRead(false);
-                }
+                case QUEUED -> waiting = true;
             }
         } else if (command instanceof Command.Unlock unlock) {
             sessionUsed = true;
