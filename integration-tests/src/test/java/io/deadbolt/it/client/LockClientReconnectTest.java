@@ -15,7 +15,6 @@ import io.deadbolt.it.support.TestServer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -67,7 +66,7 @@ class LockClientReconnectTest {
         LockHandle held = client.lock("held", LONG_WAIT);
         other.lock("busy", LONG_WAIT);
         CompletableFuture<LockHandle> pending = client.lockAsync("busy", Duration.ofSeconds(30));
-        awaitWaiters(other, 1);
+        ServerWaiters.await(other, 1);
 
         server.close();
 
@@ -174,7 +173,7 @@ class LockClientReconnectTest {
         LockClient other = plainClient(server);
         LockHandle blocker = other.lock("contested", LONG_WAIT);
         CompletableFuture<LockHandle> pending = client.lockAsync("contested", Duration.ofSeconds(30));
-        awaitWaiters(other, 1);
+        ServerWaiters.await(other, 1);
 
         proxy.severClientSides();
         assertThatThrownBy(() -> pending.get(10, TimeUnit.SECONDS))
@@ -250,18 +249,5 @@ class LockClientReconnectTest {
         assertThat(started.sessionId()).isNotEqualTo(oldSession);
         assertThat(client.tryLock("other-name")).isPresent();
         assertThat(events.types()).doesNotContain(Type.RESUMED);
-    }
-
-    /** Waits, with a bound, until the server reports this many queued lock requests. */
-    private static void awaitWaiters(LockClient observer, int waiters) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        Map<String, String> stats;
-        do {
-            stats = observer.stats();
-            if (stats.get("waiters").equals(String.valueOf(waiters))) {
-                return;
-            }
-        } while (System.nanoTime() < deadline);
-        throw new AssertionError("expected " + waiters + " waiter(s), stats say " + stats.get("waiters"));
     }
 }

@@ -260,6 +260,7 @@ class LockClientTest {
         LockClient c = client();
         LockHandle held = a.lock("cancelled", LONG_WAIT);
         CompletableFuture<LockHandle> abandoned = b.lockAsync("cancelled", LONG_WAIT);
+        ServerWaiters.await(c, 1);
         abandoned.cancel(false);
 
         held.close();
