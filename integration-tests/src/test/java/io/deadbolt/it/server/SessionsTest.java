@@ -240,7 +240,9 @@ class SessionsTest {
 
         holder.close();
 
-        Map<String, String> after = watcher.awaitStat("sessions_in_grace", 1);
+        // The connection count and the session's state change in two steps; wait for both.
+        Map<String, String> after = watcher.awaitStats(stats -> "1".equals(stats.get("sessions_in_grace"))
+                && "1".equals(stats.get("curr_connections")), TextConnection.DEFAULT_TIMEOUT);
         assertThat(numeric(after, "clients")).isEqualTo(1);
         assertThat(numeric(after, "sessions")).isEqualTo(2);
         assertThat(numeric(after, "locks")).isEqualTo(1);
