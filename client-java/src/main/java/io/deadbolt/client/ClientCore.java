@@ -949,23 +949,35 @@ final class ClientCore {
                 return;
             }
             // Every lock granted before this reply was released by it; later grants are not answered yet.
-            List<Map.Entry<String, NameEntry>> released = new ArrayList<>();
-            for (Map.Entry<String, NameEntry> e : names.entrySet()) {
-                NameEntry entry = e.getValue();
-                if (entry.handle != null) {
-                    entry.handle.state(LockHandle.State.RELEASED);
-                    entry.handle = null;
-                    released.add(e);
-                }
-            }
+            releaseEveryHandle(false);
             orphans.clear();
-            for (Map.Entry<String, NameEntry> e : released) {
-                next(e.getKey(), e.getValue());
-            }
             completeFuture(result, null);
-        }, cause -> failFuture(result, cause));
+        }, cause -> {
+            // The server may have carried it out, so no handle may go on claiming its lock; like a release
+            // made while disconnected, each is finished after the resume or made moot by the expiry.
+            releaseEveryHandle(true);
+            failFuture(result, cause);
+        });
         if (!sent) {
             failFuture(result, notConnected());
+        }
+    }
+
+    private void releaseEveryHandle(boolean unlockAfterResume) {
+        List<Map.Entry<String, NameEntry>> released = new ArrayList<>();
+        for (Map.Entry<String, NameEntry> e : names.entrySet()) {
+            NameEntry entry = e.getValue();
+            if (entry.handle != null) {
+                entry.handle.state(LockHandle.State.RELEASED);
+                entry.handle = null;
+                released.add(e);
+                if (unlockAfterResume) {
+                    orphans.add(e.getKey());
+                }
+            }
+        }
+        for (Map.Entry<String, NameEntry> e : released) {
+            next(e.getKey(), e.getValue());
         }
     }
 

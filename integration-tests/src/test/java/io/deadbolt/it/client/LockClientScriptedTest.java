@@ -1,0 +1,88 @@
+package io.deadbolt.it.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.deadbolt.client.ConnectionLostException;
+import io.deadbolt.client.LockClient;
+import io.deadbolt.client.LockHandle;
+import io.deadbolt.it.client.RecordingListener.Type;
+import io.deadbolt.it.client.ScriptedServer.Peer;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The client against a server whose replies the test writes, for failures a real server cannot be made to
+ * show on demand: a request the server carried out but whose reply was lost with the connection.
+ */
+class LockClientScriptedTest {
+    private static final String SESSION = "0123456789abcdef0123456789abcdef";
+    private final RecordingListener events = new RecordingListener();
+    private ScriptedServer server;
+    private LockClient client;
+
+    @BeforeEach
+    void start() {
+        server = new ScriptedServer();
+    }
+
+    @AfterEach
+    void stop() {
+        // Server first: a client that still has its connection would wait for answers to its goodbye.
+        server.close();
+        if (client != null) {
+            client.close();
+        }
+    }
+
+    /** Connects a client (no pings, quick reconnects) and answers its handshake. */
+    private Peer connect() throws Exception {
+        CompletableFuture<LockClient> connecting = CompletableFuture.supplyAsync(() -> LockClient.builder()
+                .endpoint(server.host(), server.port())
+                .pingInterval(Duration.ZERO)
+                .reconnectBackoff(Duration.ofMillis(10), Duration.ofMillis(50))
+                .listener(events)
+                .connect());
+        Peer peer = server.acceptNewSession(SESSION);
+        client = connecting.get(10, TimeUnit.SECONDS);
+        return peer;
+    }
+
+    private LockHandle lock(Peer peer, String name, long token) throws Exception {
+        CompletableFuture<LockHandle> granted = client.lockAsync(name, Duration.ZERO);
+        peer.expect("lock " + name);
+        peer.reply("200 Acquired token=" + token);
+        return granted.get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void anUnlockAllCutShortByTheConnectionLeavesNoHandleClaimingItsLock() throws Exception {
+        Peer first = connect();
+        LockHandle a = lock(first, "a", 7);
+
+        CompletableFuture<Void> unlockAll = client.unlockAllAsync();
+        first.expect("unlock_all");
+        // The server released everything, and the connection broke before the reply left it.
+        first.close();
+        assertThatThrownBy(() -> unlockAll.get(10, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class)
+                .hasCauseInstanceOf(ConnectionLostException.class);
+
+        Peer second = server.accept();
+        second.expect("conn_id " + SESSION);
+        // Whether the server got the unlock_all or not, the client must finish the release it began.
+        second.reply("200 conn id set resumed locks=0");
+        second.expect("unlock a");
+        second.reply("403 not_locked");
+        events.await(Type.RESUMED);
+
+        // Another session may hold "a" by now: the handle must not say this client holds it.
+        assertThat(a.isValid()).isFalse();
+        assertThat(a.state()).isEqualTo(LockHandle.State.RELEASED);
+    }
+}
