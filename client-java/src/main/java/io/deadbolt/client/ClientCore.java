@@ -96,6 +96,10 @@ final class ClientCore {
     /** The last time the server said anything; a session cannot expire sooner than a grace period after. */
     private long lastHeardNanos = System.nanoTime();
     private boolean flushScheduled;
+    /** Where the current connection goes, so that a goodbye can be said on a new one. */
+    private InetSocketAddress connectedAddress;
+    /** Completed once the goodbye is said on a new connection (see {@link #sayGoodbye}); null otherwise. */
+    private CompletableFuture<Void> goodbyeOnNewConnection;
     private final Map<String, NameEntry> names = new HashMap<>();
     /**
      * Names the session may hold on the server with no valid handle behind them: a lock whose answer was
@@ -403,7 +407,9 @@ final class ClientCore {
         }
         log.debug("connecting to {}", endpoint);
         bootstrap.connect(address).addListener((ChannelFuture connected) -> {
-            if (!connected.isSuccess()) {
+            if (connected.isSuccess()) {
+                connectedAddress = address;
+            } else {
                 attemptFailed(connected.cause());
             }
         });
@@ -429,6 +435,11 @@ final class ClientCore {
 
     /** The TCP connection is up: begin the handshake. */
     void onConnected(ReplyHandler connection) {
+        if (state == State.CLOSING && goodbyeOnNewConnection != null) {
+            handler = connection;
+            resumeForGoodbye(connection);
+            return;
+        }
         if (shutDown()) {
             connection.close(new ClientClosedException());
             return;
@@ -606,7 +617,8 @@ final class ClientCore {
                         TimeUnit.MILLISECONDS);
             }
             case HANDSHAKING -> attemptFailed(attemptFailure != null ? attemptFailure : cause);
-            case CONNECTING, CLOSING, CLOSED -> {
+            case CLOSING -> goodbyeConnectionClosed();
+            case CONNECTING, CLOSED -> {
             }
         }
     }
@@ -707,11 +719,66 @@ final class ClientCore {
             done.complete(null);
             return;
         }
+        if (handler.mayBeHeldBackByALockWait()) {
+            // The server answers nothing sent behind a waiting lock, so a goodbye here would go unheard
+            // until the wait ends. Closing the connection ends the wait; a new one then takes the session
+            // over to release its locks.
+            goodbyeOnNewConnection = done;
+            resumeBackoff.reset();
+            handler.close(new ClientClosedException());
+            return;
+        }
+        sendGoodbye(done);
+    }
+
+    private void sendGoodbye(CompletableFuture<Void> done) {
         boolean sent = send(new Command.UnlockAll(), 0, IGNORE_REPLY, IGNORE_FAILURE)
                 && send(new Command.Quit(), 0, reply -> done.complete(null), cause -> done.complete(null));
         if (!sent) {
             done.complete(null);
         }
+    }
+
+    private void goodbyeConnectionClosed() {
+        CompletableFuture<Void> done = goodbyeOnNewConnection;
+        if (done == null) {
+            return;
+        }
+        if (connectedAddress == null || done.isDone()) {
+            done.complete(null);
+            return;
+        }
+        InetSocketAddress address = connectedAddress;
+        connectedAddress = null;
+        bootstrap.connect(address).addListener((ChannelFuture connected) -> {
+            if (!connected.isSuccess()) {
+                done.complete(null);
+            }
+        });
+    }
+
+    /** The goodbye's connection is up: take the session over, then release its locks and leave. */
+    private void resumeForGoodbye(ReplyHandler connection) {
+        CompletableFuture<Void> done = goodbyeOnNewConnection;
+        send(new Command.SetConnId(sessionId), 0, reply -> {
+            if (connection != handler || state != State.CLOSING) {
+                return;
+            }
+            if (isOk(reply) && statusText(reply).startsWith(Reply.RESUMED_PREFIX)) {
+                sendGoodbye(done);
+            } else if (reply.equals(Reply.CONN_ID_REFUSED)) {
+                // The server has not noticed yet that the old connection closed.
+                resumeRetryTimer = loop.schedule(() -> {
+                    resumeRetryTimer = null;
+                    if (connection == handler && state == State.CLOSING) {
+                        resumeForGoodbye(connection);
+                    }
+                }, resumeBackoff.nextDelayMillis(), TimeUnit.MILLISECONDS);
+            } else {
+                // The session is gone already, and with it its locks.
+                send(new Command.Quit(), 0, bye -> done.complete(null), cause -> done.complete(null));
+            }
+        }, IGNORE_FAILURE);
     }
 
     private void finishClose() {

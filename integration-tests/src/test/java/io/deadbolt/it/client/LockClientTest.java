@@ -285,6 +285,28 @@ class LockClientTest {
     }
 
     @Test
+    void closingTheClientWhileOneOfItsLocksWaitsOnTheServerStillReleasesItsLocksAtOnce() throws Exception {
+        LockClient a = LockClient.builder().endpoint(server.host(), server.port())
+                .sessionTimeout(Duration.ofSeconds(30))
+                .connect();
+        LockClient b = client();
+        a.lock("held-while-closing", LONG_WAIT);
+        b.lock("waited-for-while-closing", LONG_WAIT);
+        CompletableFuture<LockHandle> waiting = a.lockAsync("waited-for-while-closing", Duration.ofSeconds(30));
+        ServerWaiters.await(b, 1);
+
+        long start = System.nanoTime();
+        a.close();
+
+        // The server answers nothing sent behind a waiting lock, goodbye included; the client must not
+        // sit out its request timeout for it, nor leave its locks to the 30 s grace period.
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(3000);
+        assertThatThrownBy(() -> waiting.get(FUTURE_TIMEOUT_SECONDS, TimeUnit.SECONDS))
+                .hasCauseInstanceOf(ClientClosedException.class);
+        assertThat(b.tryLock("held-while-closing")).isPresent();
+    }
+
+    @Test
     void sessionIdIsTheServersIdForThisConnection() {
         LockClient a = client();
         LockClient b = client();
