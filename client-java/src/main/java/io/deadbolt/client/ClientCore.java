@@ -447,7 +447,9 @@ final class ClientCore {
         handler = connection;
         state = State.HANDSHAKING;
         tick = loop.scheduleAtFixedRate(() -> onTick(connection), tickNanos, tickNanos, TimeUnit.NANOSECONDS);
-        if (sessionId == null || sessionLost) {
+        // Until the first handshake completes, the client has no session to resume: an id learnt from a
+        // handshake that failed was never handed to the application.
+        if (sessionId == null || sessionLost || !firstConnect.isDone()) {
             startSession();
         } else {
             resumeSession();

@@ -61,6 +61,37 @@ class LockClientScriptedTest {
     }
 
     @Test
+    void aHandshakeThatFailsOnTheFirstEndpointStartsAFreshSessionOnTheNext() throws Exception {
+        try (ScriptedServer second = new ScriptedServer()) {
+            CompletableFuture<LockClient> connecting = CompletableFuture.supplyAsync(() -> LockClient.builder()
+                    .endpoints(server.host() + ":" + server.port(), second.host() + ":" + second.port())
+                    .sessionTimeout(Duration.ofSeconds(20))
+                    .pingInterval(Duration.ZERO)
+                    .listener(events)
+                    .connect());
+            Peer refusing = server.accept();
+            refusing.expect("conn_id");
+            refusing.reply("200 " + SESSION);
+            refusing.expect("set_timeout 20000");
+            refusing.reply("400 invalid timeout \"20000\": expected milliseconds from 0 to 10000");
+
+            // The id from the failed handshake never became this client's session: nothing to resume.
+            Peer accepting = second.accept();
+            accepting.expect("conn_id");
+            accepting.reply("200 fedcba9876543210fedcba9876543210");
+            accepting.expect("set_timeout 20000");
+            accepting.reply("200 timeout set");
+            client = connecting.get(10, TimeUnit.SECONDS);
+
+            assertThat(client.sessionId()).isEqualTo("fedcba9876543210fedcba9876543210");
+            // The application never had a session before this one, so none can have expired.
+            assertThat(events.within(Type.SESSION_EXPIRED, Duration.ofMillis(200))).isEmpty();
+            assertThat(events.types()).isEmpty();
+            accepting.close();
+        }
+    }
+
+    @Test
     void anUnlockAllCutShortByTheConnectionLeavesNoHandleClaimingItsLock() throws Exception {
         Peer first = connect();
         LockHandle a = lock(first, "a", 7);
