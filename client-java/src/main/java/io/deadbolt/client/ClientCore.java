@@ -879,8 +879,11 @@ final class ClientCore {
     private void onLockReply(String name, NameEntry entry, LockRequest request, Command.Lock command, Reply reply) {
         entry.inFlight = null;
         String text = statusText(reply);
-        if (isOk(reply) && text.startsWith(Reply.ACQUIRED_PREFIX)) {
-            long token = parseToken(text.substring(Reply.ACQUIRED_PREFIX.length()));
+        // Any 200 is a grant (elock answers "200 Acquired", without a token).
+        if (isOk(reply)) {
+            long token = text.startsWith(Reply.ACQUIRED_PREFIX)
+                    ? parseToken(text.substring(Reply.ACQUIRED_PREFIX.length()))
+                    : -1;
             if (token > 0) {
                 DefaultLockHandle handle = new DefaultLockHandle(this, name, token);
                 entry.handle = handle;

@@ -11,7 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
 /**
- * A connection to a deadbolt (or elock) lock server, and the session that owns this client's locks.
+ * A connection to a deadbolt lock server, and the session that owns this client's locks.
  *
  * <pre>{@code
  * try (LockClient client = LockClient.connect("localhost", 11400)) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.deadbolt.client.ConnectionLostException;
 import io.deadbolt.client.LockClient;
 import io.deadbolt.client.LockHandle;
+import io.deadbolt.client.RequestRejectedException;
 import io.deadbolt.it.client.RecordingListener.Type;
 import io.deadbolt.it.client.ScriptedServer.Peer;
 import java.time.Duration;
@@ -89,6 +90,22 @@ class LockClientScriptedTest {
             assertThat(events.types()).isEmpty();
             accepting.close();
         }
+    }
+
+    @Test
+    void aGrantWithoutAFencingTokenIsGivenBackRatherThanLeftHeld() throws Exception {
+        Peer peer = connect();
+
+        // elock's answer: granted, but with no token to fence with.
+        CompletableFuture<LockHandle> granted = client.lockAsync("untokened", Duration.ZERO);
+        peer.expect("lock untokened");
+        peer.reply("200 Acquired");
+
+        assertThatThrownBy(() -> granted.get(10, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class)
+                .hasCauseInstanceOf(RequestRejectedException.class);
+        // The session holds the lock now; refusing the grant must not leave it held until the client closes.
+        peer.expect("unlock untokened");
     }
 
     @Test
