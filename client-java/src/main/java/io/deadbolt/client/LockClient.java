@@ -178,8 +178,9 @@ public final class LockClient implements AutoCloseable {
     /**
      * Releases every lock of the session, closes the connection and stops the client's threads. Handles
      * become {@link LockHandle.State#RELEASED}; requests still in flight fail with
-     * {@link ClientClosedException}. If the server cannot be reached, the locks stay held until the
-     * session's grace period ends. Calling it again does nothing.
+     * {@link ClientClosedException}. Waits at most the request timeout for the server to confirm. If the
+     * server cannot be reached, the locks stay held until the session's grace period ends. Calling it
+     * again does nothing.
      */
     @Override
     public void close() {
@@ -235,6 +236,7 @@ public final class LockClient implements AutoCloseable {
             return endpoint(new Endpoint(host, port));
         }
 
+        /** Adds a server to connect to; endpoints are tried in the order they were added. */
         public Builder endpoint(Endpoint endpoint) {
             endpoints.add(Objects.requireNonNull(endpoint, "endpoint"));
             return this;
@@ -248,6 +250,7 @@ public final class LockClient implements AutoCloseable {
             return endpoints(List.of(hostAndPorts));
         }
 
+        /** {@link #endpoints(String...)} from a list. */
         public Builder endpoints(List<String> hostAndPorts) {
             for (String hostAndPort : hostAndPorts) {
                 endpoints.add(Endpoint.parse(hostAndPort));
