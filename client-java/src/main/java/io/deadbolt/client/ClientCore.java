@@ -203,16 +203,29 @@ final class ClientCore {
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
         } else {
             CompletableFuture<Void> goodbye = new CompletableFuture<>();
+            // Uninterruptibly: an interrupted caller (a worker told to stop, leaving its try-with-resources)
+            // would otherwise close the connection before the goodbye is even flushed, keeping every lock
+            // for the grace period. The wait is bounded all the same.
+            boolean interrupted = false;
             try {
                 loop.execute(() -> sayGoodbye(goodbye));
-                goodbye.get(config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+                long deadline = System.nanoTime() + config.requestTimeout().toNanos();
+                while (true) {
+                    try {
+                        goodbye.get(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+                        break;
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                }
             } catch (RejectedExecutionException | ExecutionException | TimeoutException e) {
                 log.debug("closing without the server's goodbye: {}", describe(e));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
             }
             onLoop(this::finishClose);
             group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
         if (ownedCallbacks != null) {
             ownedCallbacks.shutdown();

@@ -307,6 +307,23 @@ class LockClientTest {
     }
 
     @Test
+    void closingTheClientOnAnInterruptedThreadStillReleasesItsLocksAtOnce() {
+        LockClient a = LockClient.builder().endpoint(server.host(), server.port())
+                .sessionTimeout(Duration.ofSeconds(30))
+                .connect();
+        LockClient b = client();
+        a.lock("closed-while-interrupted", LONG_WAIT);
+
+        // As in a worker that restored its interrupt flag and leaves its try-with-resources block.
+        Thread.currentThread().interrupt();
+        a.close();
+        boolean stillInterrupted = Thread.interrupted();
+
+        assertThat(stillInterrupted).isTrue();
+        assertThat(b.tryLock("closed-while-interrupted")).isPresent();
+    }
+
+    @Test
     void sessionIdIsTheServersIdForThisConnection() {
         LockClient a = client();
         LockClient b = client();
