@@ -202,7 +202,12 @@ public final class LockClient implements AutoCloseable {
         if (wait.isNegative()) {
             throw new IllegalArgumentException("wait must not be negative: " + wait);
         }
-        long millis = wait.toMillis();
+        long millis;
+        try {
+            millis = wait.toMillis();
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("wait too long to count in milliseconds: " + wait, e);
+        }
         return wait.getNano() % 1_000_000 != 0 ? millis + 1 : millis;
     }
 

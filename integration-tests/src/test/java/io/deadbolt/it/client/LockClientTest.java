@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -351,6 +352,14 @@ class LockClientTest {
         assertThatThrownBy(() -> a.lock("two words", LONG_WAIT)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> a.tryLock("")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> a.lock("x", Duration.ofMillis(-1))).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void aWaitBeyondWhatMillisecondsCanCountIsAnInvalidArgument() {
+        LockClient a = client();
+        Duration forever = ChronoUnit.FOREVER.getDuration();
+        assertThatThrownBy(() -> a.lock("forever", forever)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> a.tryLockAsync("forever", forever)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
