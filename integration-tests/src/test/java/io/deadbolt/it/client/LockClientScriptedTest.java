@@ -18,8 +18,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The client against a server whose replies the test writes, for failures a real server cannot be made to
- * show on demand: a request the server carried out but whose reply was lost with the connection.
+ * The client against a server whose replies the test writes, for what a real server cannot be made to do
+ * on demand: carry out a request and lose its reply with the connection, refuse one endpoint's handshake,
+ * answer as elock does.
  */
 class LockClientScriptedTest {
     private static final String SESSION = "0123456789abcdef0123456789abcdef";
