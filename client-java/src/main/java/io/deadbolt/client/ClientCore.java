@@ -96,6 +96,10 @@ final class ClientCore {
     /** The last time the server said anything; a session cannot expire sooner than a grace period after. */
     private long lastHeardNanos = System.nanoTime();
     private boolean flushScheduled;
+    /** Where the current connection goes, so that a goodbye can be said on a new one. */
+    private InetSocketAddress connectedAddress;
+    /** Completed once the goodbye is said on a new connection (see {@link #sayGoodbye}); null otherwise. */
+    private CompletableFuture<Void> goodbyeOnNewConnection;
     private final Map<String, NameEntry> names = new HashMap<>();
     /**
      * Names the session may hold on the server with no valid handle behind them: a lock whose answer was
@@ -199,16 +203,29 @@ final class ClientCore {
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
         } else {
             CompletableFuture<Void> goodbye = new CompletableFuture<>();
+            // Uninterruptibly: an interrupted caller (a worker told to stop, leaving its try-with-resources)
+            // would otherwise close the connection before the goodbye is even flushed, keeping every lock
+            // for the grace period. The wait is bounded all the same.
+            boolean interrupted = false;
             try {
                 loop.execute(() -> sayGoodbye(goodbye));
-                goodbye.get(config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+                long deadline = System.nanoTime() + config.requestTimeout().toNanos();
+                while (true) {
+                    try {
+                        goodbye.get(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+                        break;
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                }
             } catch (RejectedExecutionException | ExecutionException | TimeoutException e) {
                 log.debug("closing without the server's goodbye: {}", describe(e));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
             }
             onLoop(this::finishClose);
             group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
         if (ownedCallbacks != null) {
             ownedCallbacks.shutdown();
@@ -403,7 +420,9 @@ final class ClientCore {
         }
         log.debug("connecting to {}", endpoint);
         bootstrap.connect(address).addListener((ChannelFuture connected) -> {
-            if (!connected.isSuccess()) {
+            if (connected.isSuccess()) {
+                connectedAddress = address;
+            } else {
                 attemptFailed(connected.cause());
             }
         });
@@ -429,6 +448,11 @@ final class ClientCore {
 
     /** The TCP connection is up: begin the handshake. */
     void onConnected(ReplyHandler connection) {
+        if (state == State.CLOSING && goodbyeOnNewConnection != null) {
+            handler = connection;
+            resumeForGoodbye(connection);
+            return;
+        }
         if (shutDown()) {
             connection.close(new ClientClosedException());
             return;
@@ -436,7 +460,9 @@ final class ClientCore {
         handler = connection;
         state = State.HANDSHAKING;
         tick = loop.scheduleAtFixedRate(() -> onTick(connection), tickNanos, tickNanos, TimeUnit.NANOSECONDS);
-        if (sessionId == null || sessionLost) {
+        // Until the first handshake completes, the client has no session to resume: an id learnt from a
+        // handshake that failed was never handed to the application.
+        if (sessionId == null || sessionLost || !firstConnect.isDone()) {
             startSession();
         } else {
             resumeSession();
@@ -606,7 +632,8 @@ final class ClientCore {
                         TimeUnit.MILLISECONDS);
             }
             case HANDSHAKING -> attemptFailed(attemptFailure != null ? attemptFailure : cause);
-            case CONNECTING, CLOSING, CLOSED -> {
+            case CLOSING -> goodbyeConnectionClosed();
+            case CONNECTING, CLOSED -> {
             }
         }
     }
@@ -707,11 +734,66 @@ final class ClientCore {
             done.complete(null);
             return;
         }
+        if (handler.mayBeHeldBackByALockWait()) {
+            // The server answers nothing sent behind a waiting lock, so a goodbye here would go unheard
+            // until the wait ends. Closing the connection ends the wait; a new one then takes the session
+            // over to release its locks.
+            goodbyeOnNewConnection = done;
+            resumeBackoff.reset();
+            handler.close(new ClientClosedException());
+            return;
+        }
+        sendGoodbye(done);
+    }
+
+    private void sendGoodbye(CompletableFuture<Void> done) {
         boolean sent = send(new Command.UnlockAll(), 0, IGNORE_REPLY, IGNORE_FAILURE)
                 && send(new Command.Quit(), 0, reply -> done.complete(null), cause -> done.complete(null));
         if (!sent) {
             done.complete(null);
         }
+    }
+
+    private void goodbyeConnectionClosed() {
+        CompletableFuture<Void> done = goodbyeOnNewConnection;
+        if (done == null) {
+            return;
+        }
+        if (connectedAddress == null || done.isDone()) {
+            done.complete(null);
+            return;
+        }
+        InetSocketAddress address = connectedAddress;
+        connectedAddress = null;
+        bootstrap.connect(address).addListener((ChannelFuture connected) -> {
+            if (!connected.isSuccess()) {
+                done.complete(null);
+            }
+        });
+    }
+
+    /** The goodbye's connection is up: take the session over, then release its locks and leave. */
+    private void resumeForGoodbye(ReplyHandler connection) {
+        CompletableFuture<Void> done = goodbyeOnNewConnection;
+        send(new Command.SetConnId(sessionId), 0, reply -> {
+            if (connection != handler || state != State.CLOSING) {
+                return;
+            }
+            if (isOk(reply) && statusText(reply).startsWith(Reply.RESUMED_PREFIX)) {
+                sendGoodbye(done);
+            } else if (reply.equals(Reply.CONN_ID_REFUSED)) {
+                // The server has not noticed yet that the old connection closed.
+                resumeRetryTimer = loop.schedule(() -> {
+                    resumeRetryTimer = null;
+                    if (connection == handler && state == State.CLOSING) {
+                        resumeForGoodbye(connection);
+                    }
+                }, resumeBackoff.nextDelayMillis(), TimeUnit.MILLISECONDS);
+            } else {
+                // The session is gone already, and with it its locks.
+                send(new Command.Quit(), 0, bye -> done.complete(null), cause -> done.complete(null));
+            }
+        }, IGNORE_FAILURE);
     }
 
     private void finishClose() {
@@ -810,8 +892,11 @@ final class ClientCore {
     private void onLockReply(String name, NameEntry entry, LockRequest request, Command.Lock command, Reply reply) {
         entry.inFlight = null;
         String text = statusText(reply);
-        if (isOk(reply) && text.startsWith(Reply.ACQUIRED_PREFIX)) {
-            long token = parseToken(text.substring(Reply.ACQUIRED_PREFIX.length()));
+        // Any 200 is a grant (elock answers "200 Acquired", without a token).
+        if (isOk(reply)) {
+            long token = text.startsWith(Reply.ACQUIRED_PREFIX)
+                    ? parseToken(text.substring(Reply.ACQUIRED_PREFIX.length()))
+                    : -1;
             if (token > 0) {
                 DefaultLockHandle handle = new DefaultLockHandle(this, name, token);
                 entry.handle = handle;
@@ -949,23 +1034,35 @@ final class ClientCore {
                 return;
             }
             // Every lock granted before this reply was released by it; later grants are not answered yet.
-            List<Map.Entry<String, NameEntry>> released = new ArrayList<>();
-            for (Map.Entry<String, NameEntry> e : names.entrySet()) {
-                NameEntry entry = e.getValue();
-                if (entry.handle != null) {
-                    entry.handle.state(LockHandle.State.RELEASED);
-                    entry.handle = null;
-                    released.add(e);
-                }
-            }
+            releaseEveryHandle(false);
             orphans.clear();
-            for (Map.Entry<String, NameEntry> e : released) {
-                next(e.getKey(), e.getValue());
-            }
             completeFuture(result, null);
-        }, cause -> failFuture(result, cause));
+        }, cause -> {
+            // The server may have carried it out, so no handle may go on claiming its lock; like a release
+            // made while disconnected, each is finished after the resume or made moot by the expiry.
+            releaseEveryHandle(true);
+            failFuture(result, cause);
+        });
         if (!sent) {
             failFuture(result, notConnected());
+        }
+    }
+
+    private void releaseEveryHandle(boolean unlockAfterResume) {
+        List<Map.Entry<String, NameEntry>> released = new ArrayList<>();
+        for (Map.Entry<String, NameEntry> e : names.entrySet()) {
+            NameEntry entry = e.getValue();
+            if (entry.handle != null) {
+                entry.handle.state(LockHandle.State.RELEASED);
+                entry.handle = null;
+                released.add(e);
+                if (unlockAfterResume) {
+                    orphans.add(e.getKey());
+                }
+            }
+        }
+        for (Map.Entry<String, NameEntry> e : released) {
+            next(e.getKey(), e.getValue());
         }
     }
 

@@ -11,7 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
 /**
- * A connection to a deadbolt (or elock) lock server, and the session that owns this client's locks.
+ * A connection to a deadbolt lock server, and the session that owns this client's locks.
  *
  * <pre>{@code
  * try (LockClient client = LockClient.connect("localhost", 11400)) {
@@ -178,8 +178,9 @@ public final class LockClient implements AutoCloseable {
     /**
      * Releases every lock of the session, closes the connection and stops the client's threads. Handles
      * become {@link LockHandle.State#RELEASED}; requests still in flight fail with
-     * {@link ClientClosedException}. If the server cannot be reached, the locks stay held until the
-     * session's grace period ends. Calling it again does nothing.
+     * {@link ClientClosedException}. Waits at most the request timeout for the server to confirm. If the
+     * server cannot be reached, the locks stay held until the session's grace period ends. Calling it
+     * again does nothing.
      */
     @Override
     public void close() {
@@ -201,7 +202,12 @@ public final class LockClient implements AutoCloseable {
         if (wait.isNegative()) {
             throw new IllegalArgumentException("wait must not be negative: " + wait);
         }
-        long millis = wait.toMillis();
+        long millis;
+        try {
+            millis = wait.toMillis();
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("wait too long to count in milliseconds: " + wait, e);
+        }
         return wait.getNano() % 1_000_000 != 0 ? millis + 1 : millis;
     }
 
@@ -235,6 +241,7 @@ public final class LockClient implements AutoCloseable {
             return endpoint(new Endpoint(host, port));
         }
 
+        /** Adds a server to connect to; endpoints are tried in the order they were added. */
         public Builder endpoint(Endpoint endpoint) {
             endpoints.add(Objects.requireNonNull(endpoint, "endpoint"));
             return this;
@@ -248,6 +255,7 @@ public final class LockClient implements AutoCloseable {
             return endpoints(List.of(hostAndPorts));
         }
 
+        /** {@link #endpoints(String...)} from a list. */
         public Builder endpoints(List<String> hostAndPorts) {
             for (String hostAndPort : hostAndPorts) {
                 endpoints.add(Endpoint.parse(hostAndPort));

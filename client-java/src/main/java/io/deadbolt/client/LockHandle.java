@@ -39,6 +39,7 @@ public interface LockHandle extends AutoCloseable {
      */
     long token();
 
+    /** Whether the handle holds its lock, was released, or lost its lock with the session. */
     State state();
 
     /** True while {@link #state()} is {@link State#HELD}. */

@@ -29,6 +29,7 @@ public class LockNotHeldException extends IllegalMonitorStateException {
         return lockName;
     }
 
+    /** Whether another session holds the lock or nobody does. */
     public Reason reason() {
         return reason;
     }

@@ -27,6 +27,11 @@ final class PendingRequest {
         return command;
     }
 
+    /** A lock request that may wait on the server. */
+    boolean waits() {
+        return command instanceof Command.Lock && waitNanos > 0;
+    }
+
     void becameHead(long nowNanos) {
         headSinceNanos = nowNanos;
     }

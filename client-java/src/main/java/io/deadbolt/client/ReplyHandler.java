@@ -61,6 +61,16 @@ final class ReplyHandler extends ChannelInboundHandlerAdapter {
         return pending.isEmpty();
     }
 
+    /** Whether a lock request with a wait is unanswered: the server holds back every reply after it. */
+    boolean mayBeHeldBackByALockWait() {
+        for (PendingRequest request : pending) {
+            if (request.waits()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     boolean headOverdue(long nowNanos, long requestTimeoutNanos) {
         PendingRequest head = pending.peek();
         return head != null && head.overdue(nowNanos, requestTimeoutNanos);

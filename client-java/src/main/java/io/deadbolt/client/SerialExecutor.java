@@ -40,7 +40,24 @@ final class SerialExecutor implements Executor {
                     return;
                 }
             }
-            task.run();
+            try {
+                task.run();
+            } catch (Throwable failure) {
+                // The tasks behind it must still run: another drain takes over, and this one ends with
+                // the failure, as the executor would have it.
+                handOver();
+                throw failure;
+            }
+        }
+    }
+
+    private void handOver() {
+        try {
+            executor.execute(this::drain);
+        } catch (RejectedExecutionException e) {
+            synchronized (tasks) {
+                running = false;
+            }
         }
     }
 }

@@ -140,6 +140,30 @@ class LockClientReconnectTest {
     }
 
     @Test
+    void aListenerThatThrowsAnErrorStillHearsTheEventsAfterIt() throws Exception {
+        TestServer server = closeLater(TestServer.start());
+        TcpProxy proxy = closeLater(TcpProxy.to(server.host(), server.port()));
+        RecordingListener failingOnLoss = new RecordingListener() {
+            @Override
+            public void connectionLost(String sessionId, Throwable cause) {
+                super.connectionLost(sessionId, cause);
+                throw new AssertionError("a listener's own check failed");
+            }
+        };
+        closeLater(LockClient.builder()
+                .endpoint(proxy.host(), proxy.port())
+                .sessionTimeout(SESSION_TIMEOUT)
+                .reconnectBackoff(Duration.ofMillis(20), Duration.ofMillis(200))
+                .listener(failingOnLoss)
+                .connect());
+
+        proxy.severAll();
+        failingOnLoss.await(Type.CONNECTION_LOST);
+
+        assertThat(failingOnLoss.await(Type.RESUMED).locksHeld()).isZero();
+    }
+
+    @Test
     void theClientKeepsAskingWhileTheServerStillSeesTheOldConnection() throws Exception {
         TestServer server = closeLater(TestServer.start());
         TcpProxy proxy = closeLater(TcpProxy.to(server.host(), server.port()));

@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -285,6 +286,45 @@ class LockClientTest {
     }
 
     @Test
+    void closingTheClientWhileOneOfItsLocksWaitsOnTheServerStillReleasesItsLocksAtOnce() throws Exception {
+        LockClient a = LockClient.builder().endpoint(server.host(), server.port())
+                .sessionTimeout(Duration.ofSeconds(30))
+                .connect();
+        LockClient b = client();
+        a.lock("held-while-closing", LONG_WAIT);
+        b.lock("waited-for-while-closing", LONG_WAIT);
+        CompletableFuture<LockHandle> waiting = a.lockAsync("waited-for-while-closing", Duration.ofSeconds(30));
+        ServerWaiters.await(b, 1);
+
+        long start = System.nanoTime();
+        a.close();
+
+        // The server answers nothing sent behind a waiting lock, goodbye included; the client must not
+        // sit out its request timeout for it, nor leave its locks to the 30 s grace period.
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(3000);
+        assertThatThrownBy(() -> waiting.get(FUTURE_TIMEOUT_SECONDS, TimeUnit.SECONDS))
+                .hasCauseInstanceOf(ClientClosedException.class);
+        assertThat(b.tryLock("held-while-closing")).isPresent();
+    }
+
+    @Test
+    void closingTheClientOnAnInterruptedThreadStillReleasesItsLocksAtOnce() {
+        LockClient a = LockClient.builder().endpoint(server.host(), server.port())
+                .sessionTimeout(Duration.ofSeconds(30))
+                .connect();
+        LockClient b = client();
+        a.lock("closed-while-interrupted", LONG_WAIT);
+
+        // As in a worker that restored its interrupt flag and leaves its try-with-resources block.
+        Thread.currentThread().interrupt();
+        a.close();
+        boolean stillInterrupted = Thread.interrupted();
+
+        assertThat(stillInterrupted).isTrue();
+        assertThat(b.tryLock("closed-while-interrupted")).isPresent();
+    }
+
+    @Test
     void sessionIdIsTheServersIdForThisConnection() {
         LockClient a = client();
         LockClient b = client();
@@ -312,6 +352,14 @@ class LockClientTest {
         assertThatThrownBy(() -> a.lock("two words", LONG_WAIT)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> a.tryLock("")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> a.lock("x", Duration.ofMillis(-1))).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void aWaitBeyondWhatMillisecondsCanCountIsAnInvalidArgument() {
+        LockClient a = client();
+        Duration forever = ChronoUnit.FOREVER.getDuration();
+        assertThatThrownBy(() -> a.lock("forever", forever)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> a.tryLockAsync("forever", forever)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

@@ -10,7 +10,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /** Keeps the session events a client reports, in order, and lets a test wait for one with a bound. */
-final class RecordingListener implements SessionListener {
+class RecordingListener implements SessionListener {
     static final Duration EVENT_TIMEOUT = Duration.ofSeconds(10);
 
     enum Type { CONNECTION_LOST, RESUMED, SESSION_EXPIRED, SESSION_STARTED }
