@@ -108,7 +108,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements Se
             return;
         }
         waiting = false;
-        ctx.write(reply);
+        send(reply);
         Request next;
         while (!waiting && !closing && (next = backlog.poll()) != null) {
             handle(next);
@@ -123,7 +123,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements Se
         if (request instanceof Command command) {
             execute(command);
         } else if (request instanceof Request.Invalid invalid) {
-            ctx.write(invalid.reply());
+            send(invalid.reply());
         } else if (request instanceof Request.LineTooLong tooLong) {
             log.debug("closing connection from {}: request line over {} bytes",
                     ctx.channel().remoteAddress(), tooLong.limit());
@@ -136,8 +136,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements Se
             sessionUsed = true;
             LockResult result = locks.lock(sessionId, lock.name(), lock.waitMillis());
             switch (result.outcome()) {
-                case ACQUIRED -> ctx.write(Reply.acquired(result.token()));
-                case UNAVAILABLE -> ctx.write(Reply.UNAVAILABLE);
+                case ACQUIRED -> send(Reply.acquired(result.token()));
+                case UNAVAILABLE -> send(Reply.UNAVAILABLE);
                 case QUEUED -> {
                     waiting = true;
                     ctx.channel().config().setAutoRead(false);
@@ -145,7 +145,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements Se
             }
         } else if (command instanceof Command.Unlock unlock) {
             sessionUsed = true;
-            ctx.write(switch (locks.unlock(sessionId, unlock.name())) {
+            send(switch (locks.unlock(sessionId, unlock.name())) {
                 case UNLOCKED -> Reply.UNLOCKED;
                 case NOT_YOURS -> Reply.NOT_YOURS;
                 case NOT_LOCKED -> Reply.NOT_LOCKED;
@@ -153,22 +153,22 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements Se
         } else if (command instanceof Command.UnlockAll) {
             sessionUsed = true;
             locks.unlockAll(sessionId);
-            ctx.write(Reply.ALL_UNLOCKED);
+            send(Reply.ALL_UNLOCKED);
         } else if (command instanceof Command.GetConnId) {
             sessionUsed = true;
-            ctx.write(Reply.ok(sessionId));
+            send(Reply.ok(sessionId));
         } else if (command instanceof Command.SetConnId setConnId) {
-            ctx.write(attach(setConnId.id()));
+            send(attach(setConnId.id()));
         } else if (command instanceof Command.SetTimeout setTimeout) {
             sessionUsed = true;
             locks.setTimeout(sessionId, setTimeout.millis());
-            ctx.write(Reply.TIMEOUT_SET);
+            send(Reply.TIMEOUT_SET);
         } else if (command instanceof Command.Stats) {
-            ctx.write(statsReport.build());
+            send(statsReport.build());
         } else if (command instanceof Command.Quit) {
             closeAfter(Reply.BYE);
         } else if (command instanceof Command.Echo echo) {
-            ctx.write(Reply.ok(echo.text()));
+            send(Reply.ok(echo.text()));
         }
     }
 
@@ -194,6 +194,14 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements Se
                 yield Reply.resumed(result.locks());
             }
         };
+    }
+
+    /**
+     * Queues a reply until the flush at the end of the read. Nobody waits on a reply's write, so it gets
+     * no promise of its own: a failed write reaches {@link #exceptionCaught} and closes the connection.
+     */
+    private void send(Reply reply) {
+        ctx.write(reply, ctx.voidPromise());
     }
 
     private void closeAfter(Reply reply) {
