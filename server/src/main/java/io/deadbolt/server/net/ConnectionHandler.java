@@ -20,11 +20,14 @@ import org.slf4j.LoggerFactory;
 /**
  * One per connection: runs its requests against the lock service in order and keeps the connection's
  * state. A {@code lock} that waits holds back the requests pipelined after it (replies stay in request
- * order); they are kept in {@link #backlog} and reading pauses until the wait is answered, so a client
- * cannot make the backlog grow without bound.
+ * order); they are kept in {@link #backlog}, and once it holds {@link #BACKLOG_READ_PAUSE} of them reading
+ * pauses until the wait is answered, so a client cannot make the backlog grow without bound. Reading goes
+ * on below that mark because pausing and resuming it costs two system calls, and a waiting client
+ * usually sends nothing more.
  */
 final class ConnectionHandler extends ChannelInboundHandlerAdapter implements SessionChannel {
     private static final Logger log = LoggerFactory.getLogger(ConnectionHandler.class);
+    static final int BACKLOG_READ_PAUSE = 64;
 
     private final LockService locks;
     private final ServerStats serverStats;
@@ -72,6 +75,9 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements Se
         }
         if (waiting) {
             backlog.add(request);
+            if (backlog.size() >= BACKLOG_READ_PAUSE) {
+                ctx.channel().config().setAutoRead(false);
+            }
             return;
         }
         handle(request);
@@ -114,7 +120,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements Se
             handle(next);
         }
         ctx.flush();
-        if (!waiting && !closing) {
+        if (!waiting && !closing && !ctx.channel().config().isAutoRead()) {
             ctx.channel().config().setAutoRead(true);
         }
     }
@@ -138,10 +144,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements Se
             switch (result.outcome()) {
                 case ACQUIRED -> send(Reply.acquired(result.token()));
                 case UNAVAILABLE -> send(Reply.UNAVAILABLE);
-                case QUEUED -> {
-                    waiting = true;
-                    ctx.channel().config().setAutoRead(false);
-                }
+                case QUEUED -> waiting = true;
             }
         } else if (command instanceof Command.Unlock unlock) {
             sessionUsed = true;
