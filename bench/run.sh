@@ -5,13 +5,14 @@
 #
 #   bash bench/run.sh            full run: 3 rounds, 2 s warm-up + 5 s measured per run, 19,000 idle (~5 min)
 #   bash bench/run.sh --quick    1 round, 1 s + 2 s per run, 2,000 idle (~1 min after the build)
-#   options: --rounds N --warmup S --measure S --idle N --threads N --no-redis
+#   options: --rounds N --warmup S --measure S --idle N --threads N (generator event loops) --no-redis
+#            --deadbolt-args "serve options, e.g. --io-threads 1"
 #            --server-opts "JVM options for deadbolt"   --generator-opts "JVM options for the generator"
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 rounds=3 warmup=2 measure=5 idle=19000 threads=1 redis=yes time_limit=900
-server_opts="${DEADBOLT_BENCH_SERVER_OPTS:-}" generator_opts="${DEADBOLT_BENCH_GENERATOR_OPTS:-}"
+server_opts="${DEADBOLT_BENCH_SERVER_OPTS:-}" generator_opts="${DEADBOLT_BENCH_GENERATOR_OPTS:-}" deadbolt_args=""
 
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -22,9 +23,10 @@ while [[ $# -gt 0 ]]; do
     --idle) idle="$2"; shift 2 ;;
     --threads) threads="$2"; shift 2 ;;
     --no-redis) redis=no; shift ;;
+    --deadbolt-args) deadbolt_args="$2"; shift 2 ;;
     --server-opts) server_opts="$2"; shift 2 ;;
     --generator-opts) generator_opts="$2"; shift 2 ;;
-    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -68,7 +70,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # shellcheck disable=SC2086
-java $server_opts -jar "$server_jar" serve --bind 127.0.0.1 --port 0 >"$work/deadbolt.out" 2>"$work/deadbolt.err" &
+java $server_opts -jar "$server_jar" serve --bind 127.0.0.1 --port 0 $deadbolt_args >"$work/deadbolt.out" 2>"$work/deadbolt.err" &
 deadbolt_pid=$!
 pids+=("$deadbolt_pid")
 deadbolt_port=""
@@ -105,11 +107,14 @@ if [[ "$redis" == yes ]]; then
     wait "$redis_pid" 2>/dev/null || true
   done
   [[ -n "$redis_port" ]] || { say "Redis did not start"; cat "$work/redis.log" >&2 || true; exit 1; }
-  say "Redis $(redis-server --version | sed 's/.*v=\([^ ]*\).*/\1/') (pid $redis_pid) on 127.0.0.1:$redis_port, persistence off"
+  redis_version="$(redis-server --version | sed 's/.*v=\([^ ]*\).*/\1/')"
+  say "Redis $redis_version (pid $redis_pid) on 127.0.0.1:$redis_port, persistence off"
   redis_args=(--redis "127.0.0.1:$redis_port" --redis-pid "$redis_pid")
 fi
 
-say "machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(java -version 2>&1 | head -1)"
+echo "machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(free -g | awk '/^Mem:/ {print $2}') GiB;" \
+  "$(java -version 2>&1 | head -1); Redis ${redis_version:-not run}; load average before the run: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "deadbolt: serve ${deadbolt_args:-(defaults)}${server_opts:+, JVM options $server_opts}; $(head -1 "$work/deadbolt.out")"
 # shellcheck disable=SC2086
 timeout --foreground "$time_limit" java $generator_opts -jar "$bench_jar" suite \
   --deadbolt "127.0.0.1:$deadbolt_port" --deadbolt-pid "$deadbolt_pid" "${redis_args[@]}" \
