@@ -3,7 +3,8 @@
 # deadbolt and Redis on loopback, runs every scenario against both in turn over several rounds, and prints
 # one table of medians with the ratio deadbolt/Redis. Stops everything it started.
 #
-#   bash bench/run.sh            full run: 3 rounds, 2 s warm-up + 5 s measured per run, 19,000 idle (~5 min)
+#   bash bench/run.sh            full run: 12 s unrecorded warm-up, then 3 rounds of 2 s warm-up + 5 s
+#                                measured per run, 19,000 idle connections in the scale run (~5 min)
 #   bash bench/run.sh --quick    1 round, 1 s + 2 s per run, 2,000 idle (~1 min after the build)
 #   options: --rounds N --warmup S --measure S --idle N --threads N (generator event loops) --no-redis
 #            --deadbolt-args "serve options, e.g. --io-threads 1"
@@ -11,12 +12,12 @@
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-rounds=3 warmup=2 measure=5 idle=19000 threads=1 redis=yes time_limit=900
+rounds=3 warmup=2 measure=5 idle=19000 threads=1 redis=yes time_limit=900 server_warmup=12
 server_opts="${DEADBOLT_BENCH_SERVER_OPTS:-}" generator_opts="${DEADBOLT_BENCH_GENERATOR_OPTS:-}" deadbolt_args=""
 
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    --quick) rounds=1 warmup=1 measure=2 idle=2000 time_limit=300; shift ;;
+    --quick) rounds=1 warmup=1 measure=2 idle=2000 time_limit=300 server_warmup=3; shift ;;
     --rounds) rounds="$2"; shift 2 ;;
     --warmup) warmup="$2"; shift 2 ;;
     --measure) measure="$2"; shift 2 ;;
@@ -26,7 +27,7 @@ while [[ $# -gt 0 ]]; do
     --deadbolt-args) deadbolt_args="$2"; shift 2 ;;
     --server-opts) server_opts="$2"; shift 2 ;;
     --generator-opts) generator_opts="$2"; shift 2 ;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -118,4 +119,5 @@ echo "deadbolt: serve ${deadbolt_args:-(defaults)}${server_opts:+, JVM options $
 # shellcheck disable=SC2086
 timeout --foreground "$time_limit" java $generator_opts -jar "$bench_jar" suite \
   --deadbolt "127.0.0.1:$deadbolt_port" --deadbolt-pid "$deadbolt_pid" "${redis_args[@]}" \
-  --rounds "$rounds" --warmup "$warmup" --measure "$measure" --idle "$idle" --threads "$threads"
+  --rounds "$rounds" --warmup "$warmup" --measure "$measure" --idle "$idle" --threads "$threads" \
+  --server-warmup "$server_warmup"

@@ -85,6 +85,10 @@ public final class BenchMain implements Callable<Integer> {
         @Option(names = "--threads", defaultValue = "1", description = "Generator event loop threads.")
         int threads;
 
+        @Option(names = "--server-warmup", paramLabel = "SECONDS", defaultValue = "12",
+                description = "Unrecorded traffic to each server before the first round.")
+        double serverWarmup;
+
         @Option(names = "--deadbolt-pid", defaultValue = "0", description = "To measure deadbolt's CPU per request.")
         long deadboltPid;
 
@@ -94,12 +98,14 @@ public final class BenchMain implements Callable<Integer> {
         @Override
         public Integer call() throws InterruptedException {
             Suite.Settings settings = new Suite.Settings(deadbolt, redis, rounds, seconds(warmup), seconds(measure),
-                    connections, depth, contended, idle, deadboltPid, redisPid);
+                    connections, depth, contended, idle, deadboltPid, redisPid,
+                    seconds(serverWarmup));
             try (LoadGenerator generator = new LoadGenerator(threads)) {
                 Suite suite = new Suite(generator, settings, System.err);
                 boolean clean = suite.run();
-                System.out.printf("%nMedians of %d round(s); each run %.0f s warm-up, %.0f s measured; generator: "
-                        + "1 process, %d event loop thread(s).%n%n", rounds, warmup, measure, threads);
+                System.out.printf("%nMedians of %d round(s) after %.0f s of unrecorded traffic to each server; each "
+                        + "run %.0f s warm-up, %.0f s measured; generator: 1 process, %d event loop thread(s).%n%n",
+                        rounds, serverWarmup, warmup, measure, threads);
                 System.out.print(suite.table());
                 if (!clean) {
                     System.out.println();

@@ -21,10 +21,12 @@ public final class Suite {
     /**
      * @param redis  Redis' address, or null to drive deadbolt alone
      * @param idle   connections held open in the scale scenario
+     * @param serverWarmup unrecorded traffic to each server before the first round, so that the JVM's
+     *                     compiler has done its work before anything is measured
      */
     public record Settings(InetSocketAddress deadbolt, InetSocketAddress redis, int rounds, Duration warmup,
                            Duration measure, int connections, int depth, int contendedConnections, int idle,
-                           long deadboltPid, long redisPid) {
+                           long deadboltPid, long redisPid, Duration serverWarmup) {
     }
 
     private final LoadGenerator generator;
@@ -46,6 +48,22 @@ public final class Suite {
                 : List.of(Target.DEADBOLT, Target.REDIS_LUA, Target.REDIS_DEL);
         List<Target> scaleTargets = settings.redis() == null ? List.of(Target.DEADBOLT)
                 : List.of(Target.DEADBOLT, Target.REDIS_LUA);
+        if (!settings.serverWarmup().isZero()) {
+            progress.printf("-- warming up the servers (%d s, not recorded)%n", settings.serverWarmup().toSeconds());
+            Duration each = settings.serverWarmup().dividedBy(3);
+            for (Target target : pairTargets) {
+                for (Scenario scenario : List.of(Scenario.UNCONTENDED, Scenario.PIPELINED, Scenario.CONTENDED)) {
+                    if (scenario == Scenario.CONTENDED && target != Target.DEADBOLT) {
+                        continue;
+                    }
+                    InetSocketAddress address = target == Target.DEADBOLT ? settings.deadbolt() : settings.redis();
+                    int connections = scenario == Scenario.CONTENDED ? settings.contendedConnections()
+                            : settings.connections();
+                    generator.run(new RunSpec(target, scenario, address, connections, settings.depth(), 0,
+                            each, Duration.ofMillis(1), "w" + scenario.ordinal() + "-", 0));
+                }
+            }
+        }
         for (int round = 1; round <= settings.rounds(); round++) {
             progress.printf("-- round %d of %d%n", round, settings.rounds());
             for (Target target : pairTargets) {
