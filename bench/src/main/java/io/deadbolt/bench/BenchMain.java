@@ -104,8 +104,11 @@ public final class BenchMain implements Callable<Integer> {
                 Suite suite = new Suite(generator, settings, System.err);
                 boolean clean = suite.run();
                 System.out.printf("%nMedians of %d round(s) after %.0f s of unrecorded traffic to each server; each "
-                        + "run %.0f s warm-up, %.0f s measured; generator: 1 process, %d event loop thread(s).%n%n",
+                        + "run %.0f s warm-up, %.0f s measured; generator: 1 process, %d event loop thread(s).%n",
                         rounds, serverWarmup, warmup, measure, threads);
+                System.out.println("Values are medians over the rounds; a ratio is the median over the rounds of "
+                        + "that round's deadbolt/Redis ratio.");
+                System.out.println();
                 System.out.print(suite.table());
                 if (!clean) {
                     System.out.println();

@@ -160,14 +160,20 @@ public final class Suite {
                              Map<Target, List<RunResult>> byTarget, ToDoubleFunction<RunResult> value,
                              String format, boolean higherIsBetter) {
         out.append("| ").append(scenario).append(" | ").append(metric).append(" | ");
-        double deadbolt = cell(out, byTarget.get(Target.DEADBOLT), value, format);
+        List<RunResult> deadboltRuns = byTarget.get(Target.DEADBOLT);
+        double deadbolt = cell(out, deadboltRuns, value, format);
         if (redis) {
             for (Target target : List.of(Target.REDIS_LUA, Target.REDIS_DEL)) {
-                double other = cell(out, byTarget.get(target), value, format);
-                if (Double.isNaN(deadbolt) || Double.isNaN(other) || other == 0) {
+                List<RunResult> otherRuns = byTarget.get(target);
+                double other = cell(out, otherRuns, value, format);
+                double ratio = pairedRatio(deadboltRuns, otherRuns, value);
+                if (Double.isNaN(ratio)) {
+                    ratio = deadbolt / other;
+                }
+                if (Double.isNaN(ratio) || Double.isInfinite(ratio)) {
                     out.append(" | ");
                 } else {
-                    out.append(String.format(Locale.ROOT, "%.2f", deadbolt / other)).append(" | ");
+                    out.append(String.format(Locale.ROOT, "%.2f", ratio)).append(" | ");
                 }
             }
         }
@@ -184,6 +190,24 @@ public final class Suite {
         double median = median(runs, value);
         out.append(String.format(Locale.ROOT, format, median)).append(" | ");
         return median;
+    }
+
+    /**
+     * The median over rounds of each round's deadbolt/Redis ratio: the two runs of a round are back to
+     * back, so pairing them cancels most of the drift of a shared machine. NaN unless both have a clean
+     * run in every round.
+     */
+    static double pairedRatio(List<RunResult> deadbolt, List<RunResult> other, ToDoubleFunction<RunResult> value) {
+        if (deadbolt == null || other == null || deadbolt.size() != other.size() || deadbolt.isEmpty()) {
+            return Double.NaN;
+        }
+        double[] ratios = new double[deadbolt.size()];
+        for (int i = 0; i < ratios.length; i++) {
+            ratios[i] = value.applyAsDouble(deadbolt.get(i)) / value.applyAsDouble(other.get(i));
+        }
+        Arrays.sort(ratios);
+        int n = ratios.length;
+        return n % 2 == 1 ? ratios[n / 2] : (ratios[n / 2 - 1] + ratios[n / 2]) / 2;
     }
 
     static double median(List<RunResult> runs, ToDoubleFunction<RunResult> value) {
