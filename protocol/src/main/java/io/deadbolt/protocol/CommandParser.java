@@ -1,5 +1,7 @@
 package io.deadbolt.protocol;
 
+import io.netty.buffer.ByteBuf;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -43,6 +45,79 @@ public final class CommandParser {
     public static boolean isBlankLine(CharSequence line) {
         for (int i = 0; i < line.length(); i++) {
             if (!isBlank(line.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static final byte[] LOCK_WORD = CommandType.LOCK.word().getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] UNLOCK_WORD = CommandType.UNLOCK.word().getBytes(StandardCharsets.US_ASCII);
+
+    /**
+     * The same as {@link #parse(String)} of the line's UTF-8 text, for the line of {@code length} bytes at
+     * {@code index} in {@code buf} (line ending removed), or null for a blank line. The requests that carry
+     * the load, {@code lock NAME} and {@code unlock NAME} in printable ASCII, are read straight from the
+     * bytes, so that only the name becomes a string; every other line is decoded and parsed as text.
+     */
+    public Request parse(ByteBuf buf, int index, int length) {
+        int end = index + length;
+        int wordStart = -1;
+        int wordEnd = -1;
+        int argStart = -1;
+        int argEnd = -1;
+        int tokens = 0;
+        int i = index;
+        while (i < end) {
+            byte b = buf.getByte(i);
+            if (b == ' ' || b == '\t') {
+                i++;
+                continue;
+            }
+            int start = i;
+            while (i < end && (b = buf.getByte(i)) != ' ' && b != '\t') {
+                if (b < 0x21 || b > 0x7e) {
+                    return parseText(buf, index, length);
+                }
+                i++;
+            }
+            tokens++;
+            if (tokens == 1) {
+                wordStart = start;
+                wordEnd = i;
+            } else if (tokens == 2) {
+                argStart = start;
+                argEnd = i;
+            } else {
+                return parseText(buf, index, length);
+            }
+        }
+        if (tokens == 0) {
+            return null;
+        }
+        // Printable ASCII without spaces is a valid name whenever it is short enough.
+        if (tokens == 2 && argEnd - argStart <= Names.MAX_BYTES) {
+            if (isWord(buf, wordStart, wordEnd, LOCK_WORD)) {
+                return new Command.Lock(buf.toString(argStart, argEnd - argStart, StandardCharsets.US_ASCII), 0);
+            }
+            if (isWord(buf, wordStart, wordEnd, UNLOCK_WORD)) {
+                return new Command.Unlock(buf.toString(argStart, argEnd - argStart, StandardCharsets.US_ASCII));
+            }
+        }
+        return parseText(buf, index, length);
+    }
+
+    private Request parseText(ByteBuf buf, int index, int length) {
+        String line = buf.toString(index, length, StandardCharsets.UTF_8);
+        return isBlankLine(line) ? null : parse(line);
+    }
+
+    private static boolean isWord(ByteBuf buf, int start, int end, byte[] word) {
+        if (end - start != word.length) {
+            return false;
+        }
+        for (int i = 0; i < word.length; i++) {
+            if (buf.getByte(start + i) != word[i]) {
                 return false;
             }
         }

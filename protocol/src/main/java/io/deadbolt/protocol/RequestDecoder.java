@@ -3,7 +3,6 @@ package io.deadbolt.protocol;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
@@ -51,10 +50,10 @@ public final class RequestDecoder extends ByteToMessageDecoder {
                 tooLong(in, out);
                 return;
             }
-            String line = in.toString(start, length, StandardCharsets.UTF_8);
+            Request request = parser.parse(in, start, length);
             in.readerIndex(lf + 1);
-            if (!CommandParser.isBlankLine(line)) {
-                out.add(parser.parse(line));
+            if (request != null) {
+                out.add(request);
             }
         }
     }

@@ -20,14 +20,16 @@ import org.slf4j.LoggerFactory;
 /**
  * One per connection: runs its requests against the lock service in order and keeps the connection's
  * state. A {@code lock} that waits holds back the requests pipelined after it (replies stay in request
- * order); they are kept in {@link #backlog}. Reading goes on during the wait: the NIO transport notices
- * that a client has gone only by reading, and a closed connection's wait must end at once. It pauses
- * only when the backlog is full, so that a client cannot make the backlog grow without bound.
+ * order); they are kept in {@link #backlog}. Reading goes on during the wait, for two reasons: the NIO
+ * transport notices that a client has gone only by reading, and a closed connection's wait must end at
+ * once; and pausing and resuming reading costs two system calls per wait. Once the backlog holds
+ * {@link #BACKLOG_READ_PAUSE} requests reading pauses until the wait is answered, so a client cannot
+ * make the backlog grow without bound.
  */
 final class ConnectionHandler extends ChannelInboundHandlerAdapter implements SessionChannel {
     private static final Logger log = LoggerFactory.getLogger(ConnectionHandler.class);
     /** Requests held back behind a waiting lock before reading pauses. */
-    static final int MAX_BACKLOG = 32;
+    static final int BACKLOG_READ_PAUSE = 64;
 
     private final LockService locks;
     private final ServerStats serverStats;
@@ -75,7 +77,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements Se
         }
         if (waiting) {
             backlog.add(request);
-            if (backlog.size() >= MAX_BACKLOG) {
+            if (backlog.size() >= BACKLOG_READ_PAUSE) {
                 ctx.channel().config().setAutoRead(false);
             }
             return;
@@ -114,13 +116,13 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements Se
             return;
         }
         waiting = false;
-        ctx.write(reply);
+        send(reply);
         Request next;
         while (!waiting && !closing && (next = backlog.poll()) != null) {
             handle(next);
         }
         ctx.flush();
-        if (!waiting && !closing) {
+        if (!waiting && !closing && !ctx.channel().config().isAutoRead()) {
             ctx.channel().config().setAutoRead(true);
         }
     }
@@ -129,7 +131,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements Se
         if (request instanceof Command command) {
             execute(command);
         } else if (request instanceof Request.Invalid invalid) {
-            ctx.write(invalid.reply());
+            send(invalid.reply());
         } else if (request instanceof Request.LineTooLong tooLong) {
             log.debug("closing connection from {}: request line over {} bytes",
                     ctx.channel().remoteAddress(), tooLong.limit());
@@ -142,13 +144,13 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements Se
             sessionUsed = true;
             LockResult result = locks.lock(sessionId, lock.name(), lock.waitMillis());
             switch (result.outcome()) {
-                case ACQUIRED -> ctx.write(Reply.acquired(result.token()));
-                case UNAVAILABLE -> ctx.write(Reply.UNAVAILABLE);
+                case ACQUIRED -> send(Reply.acquired(result.token()));
+                case UNAVAILABLE -> send(Reply.UNAVAILABLE);
                 case QUEUED -> waiting = true;
             }
         } else if (command instanceof Command.Unlock unlock) {
             sessionUsed = true;
-            ctx.write(switch (locks.unlock(sessionId, unlock.name())) {
+            send(switch (locks.unlock(sessionId, unlock.name())) {
                 case UNLOCKED -> Reply.UNLOCKED;
                 case NOT_YOURS -> Reply.NOT_YOURS;
                 case NOT_LOCKED -> Reply.NOT_LOCKED;
@@ -156,22 +158,22 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements Se
         } else if (command instanceof Command.UnlockAll) {
             sessionUsed = true;
             locks.unlockAll(sessionId);
-            ctx.write(Reply.ALL_UNLOCKED);
+            send(Reply.ALL_UNLOCKED);
         } else if (command instanceof Command.GetConnId) {
             sessionUsed = true;
-            ctx.write(Reply.ok(sessionId));
+            send(Reply.ok(sessionId));
         } else if (command instanceof Command.SetConnId setConnId) {
-            ctx.write(attach(setConnId.id()));
+            send(attach(setConnId.id()));
         } else if (command instanceof Command.SetTimeout setTimeout) {
             sessionUsed = true;
             locks.setTimeout(sessionId, setTimeout.millis());
-            ctx.write(Reply.TIMEOUT_SET);
+            send(Reply.TIMEOUT_SET);
         } else if (command instanceof Command.Stats) {
-            ctx.write(statsReport.build());
+            send(statsReport.build());
         } else if (command instanceof Command.Quit) {
             closeAfter(Reply.BYE);
         } else if (command instanceof Command.Echo echo) {
-            ctx.write(Reply.ok(echo.text()));
+            send(Reply.ok(echo.text()));
         }
     }
 
@@ -197,6 +199,14 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements Se
                 yield Reply.resumed(result.locks());
             }
         };
+    }
+
+    /**
+     * Queues a reply until the flush at the end of the read. Nobody waits on a reply's write, so it gets
+     * no promise of its own: a failed write reaches {@link #exceptionCaught} and closes the connection.
+     */
+    private void send(Reply reply) {
+        ctx.write(reply, ctx.voidPromise());
     }
 
     private void closeAfter(Reply reply) {
