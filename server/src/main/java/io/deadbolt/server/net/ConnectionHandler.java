@@ -9,11 +9,16 @@ import io.deadbolt.server.lock.AttachResult;
 import io.deadbolt.server.lock.LockResult;
 import io.deadbolt.server.stats.ServerStats;
 import io.deadbolt.server.stats.StatsReport;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelConfig;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.ssl.NotSslRecordException;
 import java.io.IOException;
 import java.util.ArrayDeque;
+import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,6 +28,12 @@ import org.slf4j.LoggerFactory;
  * order); they are kept in {@link #backlog}. Reading goes on during the wait: the NIO transport notices
  * that a client has gone only by reading, and a closed connection's wait must end at once. It pauses
  * only when the backlog is full, so that a client cannot make the backlog grow without bound.
+ *
+ * <p>Back-pressure: while the replies not yet taken by the socket are over the channel's high water mark
+ * (the channel is not writable), requests are held in the backlog too and reading stops, so a client
+ * that sends without reading its replies costs the server at most the water mark, one reply and one
+ * read's worth of requests. Reading goes on only when neither the wait backlog nor the unwritten replies
+ * say stop (see {@link #updateReading()}).
  */
 final class ConnectionHandler extends ChannelInboundHandlerAdapter implements SessionChannel {
     private static final Logger log = LoggerFactory.getLogger(ConnectionHandler.class);
@@ -32,6 +43,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements Se
     private final LockService locks;
     private final ServerStats serverStats;
     private final StatsReport statsReport;
+    private final Authenticator authenticator;
     private final ArrayDeque<Request> backlog = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
     private String sessionId;
@@ -39,11 +51,19 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements Se
     private boolean sessionUsed;
     private boolean waiting;
     private boolean closing;
+    private boolean authenticated;
 
     ConnectionHandler(LockService locks, ServerStats serverStats, StatsReport statsReport) {
+        this(locks, serverStats, statsReport, Authenticator.NONE);
+    }
+
+    ConnectionHandler(LockService locks, ServerStats serverStats, StatsReport statsReport,
+                      Authenticator authenticator) {
         this.locks = locks;
         this.serverStats = serverStats;
         this.statsReport = statsReport;
+        this.authenticator = authenticator;
+        this.authenticated = !authenticator.required();
     }
 
     @Override
@@ -73,14 +93,31 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements Se
         if (closing) {
             return;
         }
-        if (waiting) {
+        if (waiting || !backlog.isEmpty() || !ctx.channel().isWritable()) {
             backlog.add(request);
-            if (backlog.size() >= MAX_BACKLOG) {
-                ctx.channel().config().setAutoRead(false);
-            }
+            updateReading();
             return;
         }
         handle(request);
+    }
+
+    /** The client has taken enough of its replies: go on with what was held back, and read again. */
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable()) {
+            drainBacklog();
+            ctx.flush();
+        }
+        updateReading();
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event == ServerStopping.INSTANCE) {
+            stopping();
+        }
+        ctx.fireUserEventTriggered(event);
     }
 
     @Override
@@ -90,7 +127,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements Se
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof IOException) {
+        if (cause instanceof IOException || isTlsFailure(cause)) {
             log.debug("connection from {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
         } else {
             log.warn("closing connection from {} after an unexpected error", ctx.channel().remoteAddress(), cause);
@@ -115,25 +152,45 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements Se
         }
         waiting = false;
         ctx.write(reply);
+        drainBacklog();
+        ctx.flush();
+        updateReading();
+    }
+
+    /** Runs held-back requests while nothing holds them back: no wait, no close, room for replies. */
+    private void drainBacklog() {
         Request next;
-        while (!waiting && !closing && (next = backlog.poll()) != null) {
+        while (!waiting && !closing && ctx.channel().isWritable() && (next = backlog.poll()) != null) {
             handle(next);
         }
-        ctx.flush();
-        if (!waiting && !closing) {
-            ctx.channel().config().setAutoRead(true);
+    }
+
+    /** Reads only while neither reason to stop holds: a full backlog, or replies the client has not taken. */
+    private void updateReading() {
+        boolean read = !closing && backlog.size() < MAX_BACKLOG && ctx.channel().isWritable();
+        ChannelConfig config = ctx.channel().config();
+        if (config.isAutoRead() != read) {
+            config.setAutoRead(read);
         }
     }
 
     private void handle(Request request) {
         if (request instanceof Command command) {
-            execute(command);
+            if (authenticated || command instanceof Command.Auth || command instanceof Command.Quit) {
+                execute(command);
+            } else {
+                ctx.write(Reply.AUTHENTICATION_REQUIRED);
+            }
         } else if (request instanceof Request.Invalid invalid) {
             ctx.write(invalid.reply());
         } else if (request instanceof Request.LineTooLong tooLong) {
             log.debug("closing connection from {}: request line over {} bytes",
                     ctx.channel().remoteAddress(), tooLong.limit());
             closeAfter(tooLong.reply());
+        } else if (request instanceof Request.LineTimeout timeout) {
+            log.debug("closing connection from {}: a request line stayed unfinished for {} ms",
+                    ctx.channel().remoteAddress(), timeout.limitMillis());
+            closeAfter(timeout.reply());
         }
     }
 
@@ -145,6 +202,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements Se
                 case ACQUIRED -> ctx.write(Reply.acquired(result.token()));
                 case UNAVAILABLE -> ctx.write(Reply.UNAVAILABLE);
                 case QUEUED -> waiting = true;
+                case TOO_MANY_LOCKS -> ctx.write(Reply.tooManyLocks(locks.limits().maxLocksPerSession()));
             }
         } else if (command instanceof Command.Unlock unlock) {
             sessionUsed = true;
@@ -172,7 +230,46 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements Se
             closeAfter(Reply.BYE);
         } else if (command instanceof Command.Echo echo) {
             ctx.write(Reply.ok(echo.text()));
+        } else if (command instanceof Command.Auth auth) {
+            authenticate(auth.password());
         }
+    }
+
+    /** A wrong password closes the connection: each guess costs a new connection, and one log line. */
+    private void authenticate(String password) {
+        serverStats.authCommand();
+        if (!authenticator.required()) {
+            ctx.write(Reply.NO_PASSWORD_REQUIRED);
+        } else if (authenticator.matches(password)) {
+            authenticated = true;
+            ctx.write(Reply.AUTHENTICATED);
+        } else {
+            serverStats.authFailed();
+            authenticated = false;
+            log.warn("wrong password from {}; closing the connection", ctx.channel().remoteAddress());
+            closeAfter(Reply.INVALID_PASSWORD);
+        }
+    }
+
+    /** The server is stopping: a pending wait gets its answer, written replies are flushed, then close. */
+    private void stopping() {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        backlog.clear();
+        updateReading();
+        if (waiting) {
+            waiting = false;
+            ctx.write(Reply.SHUTTING_DOWN);
+        }
+        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /** A client that does not speak TLS to a TLS port, or fails the handshake: its problem, not the server's. */
+    private static boolean isTlsFailure(Throwable cause) {
+        return cause instanceof NotSslRecordException
+                || (cause instanceof DecoderException && cause.getCause() instanceof SSLException);
     }
 
     /**
@@ -202,6 +299,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements Se
     private void closeAfter(Reply reply) {
         closing = true;
         backlog.clear();
+        updateReading();
         ctx.writeAndFlush(reply).addListener(ChannelFutureListener.CLOSE);
     }
 }
