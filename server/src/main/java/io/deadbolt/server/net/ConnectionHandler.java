@@ -11,11 +11,14 @@ import io.deadbolt.server.stats.ServerStats;
 import io.deadbolt.server.stats.StatsReport;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelConfig;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.ssl.NotSslRecordException;
+import io.netty.handler.ssl.SslHandler;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import javax.net.ssl.SSLException;
@@ -165,9 +168,13 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements Se
         }
     }
 
-    /** Reads only while neither reason to stop holds: a full backlog, or replies the client has not taken. */
+    /**
+     * Reads only while neither reason to stop holds: a full backlog, or replies the client has not taken.
+     * A closing connection reads on, throwing the requests away: closing a socket with unread input
+     * resets it, and a reset can destroy the last replies before the client has read them.
+     */
     private void updateReading() {
-        boolean read = !closing && backlog.size() < MAX_BACKLOG && ctx.channel().isWritable();
+        boolean read = closing || (backlog.size() < MAX_BACKLOG && ctx.channel().isWritable());
         ChannelConfig config = ctx.channel().config();
         if (config.isAutoRead() != read) {
             config.setAutoRead(read);
@@ -263,7 +270,33 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements Se
             waiting = false;
             ctx.write(Reply.SHUTTING_DOWN);
         }
-        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(flushed -> {
+            if (flushed.isSuccess()) {
+                endOutput();
+            } else {
+                ctx.close();
+            }
+        });
+    }
+
+    /**
+     * Ends only the server's side: the client reads every reply, then the end of the stream, and the
+     * connection closes when the client closes its side (or when the server's stop runs out of time).
+     * Closing at once while requests are still unread would reset the connection, and a reset throws
+     * away the replies the kernel has not sent yet.
+     */
+    private void endOutput() {
+        if (!(ctx.channel() instanceof DuplexChannel duplex)) {
+            ctx.close();
+            return;
+        }
+        SslHandler tls = ctx.pipeline().get(SslHandler.class);
+        ChannelFuture closeNotify = tls != null ? tls.closeOutbound() : ctx.newSucceededFuture();
+        closeNotify.addListener(sent -> duplex.shutdownOutput().addListener(ended -> {
+            if (!ended.isSuccess()) {
+                ctx.close();
+            }
+        }));
     }
 
     /** A client that does not speak TLS to a TLS port, or fails the handshake: its problem, not the server's. */

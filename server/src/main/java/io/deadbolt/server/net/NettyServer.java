@@ -24,6 +24,7 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /** The listening socket and its event loops: accepts connections and builds each one's pipeline. */
 public final class NettyServer implements AutoCloseable {
@@ -32,7 +33,7 @@ public final class NettyServer implements AutoCloseable {
      * and reading from it (Netty's defaults, stated here because the back-pressure depends on them).
      */
     static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(32 * 1024, 64 * 1024);
-    /** How long a stop waits for connections to take their last replies before it closes them anyway. */
+    /** How long a stop waits for clients to take their last replies and close before it closes them anyway. */
     static final Duration STOP_FLUSH_TIMEOUT = Duration.ofSeconds(2);
 
     private final Transport transport = Transport.best();
@@ -40,6 +41,7 @@ public final class NettyServer implements AutoCloseable {
     private final ChannelGroup channels = new DefaultChannelGroup("deadbolt", GlobalEventExecutor.INSTANCE);
     private final Channel serverChannel;
     private final LockService locks;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private NettyServer(ServerConfig config) throws StartException {
         Authenticator authenticator = authenticator(config);
@@ -125,12 +127,17 @@ public final class NettyServer implements AutoCloseable {
     }
 
     /**
-     * Stops accepting; then every connection answers its pending wait {@code 503 shutting down}, flushes
-     * and closes. Connections that have not taken their replies within {@link #STOP_FLUSH_TIMEOUT} are
-     * closed anyway. Stops the event loops; returns when they have, within a few seconds at most.
+     * Stops accepting; then every connection answers its pending wait {@code 503 shutting down}, flushes,
+     * and ends its side: the client reads every reply and then the end of the stream, and the connection
+     * closes when the client closes its own side. Connections still open after {@link #STOP_FLUSH_TIMEOUT}
+     * (a client that does not read, or does not close) are closed anyway. Stops the event loops; returns
+     * when they have, within a few seconds at most.
      */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         serverChannel.close().syncUninterruptibly();
         for (Channel channel : channels) {
             channel.pipeline().fireUserEventTriggered(ServerStopping.INSTANCE);
