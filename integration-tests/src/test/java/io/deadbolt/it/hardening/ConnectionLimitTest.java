@@ -32,6 +32,8 @@ class ConnectionLimitTest {
         TextConnection watcher = server.connect();
         TextConnection holder = server.connect();
         TextConnection third = server.connect();
+        // Each connection is admitted on its own event loop: make sure all three are in before the fourth.
+        assertThat(watcher.request("echo in")).isEqualTo("200 in");
         long token = holder.acquire("x");
         assertThat(third.request("echo in")).isEqualTo("200 in");
 
