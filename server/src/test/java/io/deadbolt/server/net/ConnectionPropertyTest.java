@@ -67,9 +67,10 @@ class ConnectionPropertyTest {
         Run run = run(stream, cuts, Authenticator.NONE);
 
         List<Predicate<Reply>> expected = new ArrayList<>();
+        OneSession model = new OneSession();
         boolean closes = false;
         for (Request request : requests(stream)) {
-            expected.add(replyFor(request));
+            expected.add(model.replyTo(request));
             if (request instanceof Request.LineTooLong || request instanceof Command.Quit) {
                 closes = true;
                 break;
@@ -85,6 +86,7 @@ class ConnectionPropertyTest {
         Run run = run(stream, cuts, AUTHENTICATOR);
 
         List<Predicate<Reply>> expected = new ArrayList<>();
+        OneSession model = new OneSession();
         boolean authenticated = false;
         boolean closes = false;
         for (Request request : requests(stream)) {
@@ -95,7 +97,7 @@ class ConnectionPropertyTest {
             } else if (request instanceof Command command && !(command instanceof Command.Quit) && !authenticated) {
                 expected.add(Predicate.isEqual(Reply.AUTHENTICATION_REQUIRED));
             } else {
-                expected.add(replyFor(request));
+                expected.add(model.replyTo(request));
                 closes = request instanceof Request.LineTooLong || request instanceof Command.Quit;
             }
             if (closes) {
@@ -106,29 +108,72 @@ class ConnectionPropertyTest {
         assertThat(run.open).as("connection open").isEqualTo(!closes);
     }
 
-    /** What one request is answered with, when the connection's session is the only one. */
-    private static Predicate<Reply> replyFor(Request request) {
-        if (request instanceof Request.Invalid invalid) {
-            return Predicate.isEqual(invalid.reply());
+    /**
+     * The model of a connection whose session is the only one on the server (so no lock is ever busy):
+     * which session it speaks for, whether it has used it, and which names it holds.
+     */
+    private static final class OneSession {
+        private static final int MAX_LOCKS = 3;
+        private final java.util.Set<String> held = new java.util.HashSet<>();
+        private String chosenId;
+        private boolean used;
+
+        Predicate<Reply> replyTo(Request request) {
+            if (request instanceof Request.Invalid invalid) {
+                return Predicate.isEqual(invalid.reply());
+            }
+            if (request instanceof Request.LineTooLong) {
+                return Predicate.isEqual(Reply.LINE_TOO_LONG);
+            }
+            Command command = (Command) request;
+            if (command instanceof Command.Lock lock) {
+                used = true;
+                if (!held.contains(lock.name()) && held.size() >= MAX_LOCKS) {
+                    return Predicate.isEqual(Reply.tooManyLocks(MAX_LOCKS));
+                }
+                held.add(lock.name());
+                return reply -> reply instanceof Reply.Status status
+                        && status.text().matches(Reply.ACQUIRED_PREFIX + "[1-9][0-9]*");
+            }
+            if (command instanceof Command.Unlock unlock) {
+                used = true;
+                return Predicate.isEqual(held.remove(unlock.name()) ? Reply.UNLOCKED : Reply.NOT_LOCKED);
+            }
+            if (command instanceof Command.UnlockAll) {
+                used = true;
+                held.clear();
+                return Predicate.isEqual(Reply.ALL_UNLOCKED);
+            }
+            if (command instanceof Command.GetConnId) {
+                used = true;
+                String id = chosenId;
+                return id != null ? Predicate.isEqual(Reply.ok(id))
+                        : reply -> reply instanceof Reply.Status status && status.isOk()
+                                && status.text().matches("[0-9a-f]{32}");
+            }
+            if (command instanceof Command.SetConnId setConnId) {
+                if (used) {
+                    return Predicate.isEqual(Reply.CONN_ID_REFUSED);
+                }
+                used = true;
+                chosenId = setConnId.id();
+                return Predicate.isEqual(Reply.CONN_ID_NEW);
+            }
+            if (command instanceof Command.SetTimeout) {
+                used = true;
+                return Predicate.isEqual(Reply.TIMEOUT_SET);
+            }
+            if (command instanceof Command.Stats) {
+                return reply -> reply instanceof Reply.Stats;
+            }
+            if (command instanceof Command.Quit) {
+                return Predicate.isEqual(Reply.BYE);
+            }
+            if (command instanceof Command.Echo echo) {
+                return Predicate.isEqual(Reply.ok(echo.text()));
+            }
+            return Predicate.isEqual(Reply.NO_PASSWORD_REQUIRED);
         }
-        if (request instanceof Request.LineTooLong) {
-            return Predicate.isEqual(Reply.LINE_TOO_LONG);
-        }
-        Command command = (Command) request;
-        return switch (command.type()) {
-            case LOCK -> reply -> reply instanceof Reply.Status status
-                    && (status.text().startsWith(Reply.ACQUIRED_PREFIX) || status.equals(Reply.tooManyLocks(3)));
-            case UNLOCK -> reply -> reply.equals(Reply.UNLOCKED) || reply.equals(Reply.NOT_LOCKED);
-            case UNLOCK_ALL -> Predicate.isEqual(Reply.ALL_UNLOCKED);
-            case CONN_ID -> command instanceof Command.SetConnId
-                    ? reply -> reply.equals(Reply.CONN_ID_NEW) || reply.equals(Reply.CONN_ID_REFUSED)
-                    : reply -> reply instanceof Reply.Status status && status.isOk() && status.text().length() == 32;
-            case SET_TIMEOUT -> Predicate.isEqual(Reply.TIMEOUT_SET);
-            case STATS -> reply -> reply instanceof Reply.Stats;
-            case QUIT -> Predicate.isEqual(Reply.BYE);
-            case ECHO -> Predicate.isEqual(Reply.ok(((Command.Echo) command).text()));
-            case AUTH -> Predicate.isEqual(Reply.NO_PASSWORD_REQUIRED);
-        };
     }
 
     private static void assertRepliesMatch(List<Reply> replies, List<Predicate<Reply>> expected) {
