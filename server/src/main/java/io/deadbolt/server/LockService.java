@@ -164,8 +164,8 @@ public final class LockService implements LockTable.Listener {
     public void sessionEvicted(String sessionId, int locksReleased) {
         if (!evictionLogged) {
             evictionLogged = true;
-            log.warn("{} sessions are in their grace period, the most allowed (--max-sessions-in-grace): the one "
-                    + "whose grace would end soonest was ended early, {} lock(s) released; sessions_evicted "
+            log.warn("reached the limit of {} sessions in their grace period (--max-sessions-in-grace): the "
+                    + "one whose grace would end soonest was ended early, {} lock(s) released; sessions_evicted "
                     + "in stats counts such ends", limits.maxSessionsInGrace(), locksReleased);
         } else {
             log.debug("session ended early to make room in grace, {} lock(s) released", locksReleased);

@@ -26,7 +26,8 @@ import java.util.TreeSet;
  * lock handed to a waiter belongs to the waiter's session alone; every grant's token is larger than
  * every earlier one (one counter for all names, so per-name order follows); a waiter that times out
  * or disconnects leaves its queue at once; a session's locks outlive its connection by the session's
- * grace period, and are then released to the waiters.
+ * grace period, and are then released to the waiters. The {@link Limits} bound what one client can
+ * take: locks per session, and sessions in grace (over it, the grace that would end soonest ends now).
  */
 public final class LockTable {
 
@@ -199,7 +200,8 @@ public final class LockTable {
     /**
      * {@code lock NAME WAIT}. A session that already holds the lock gets its token again. Otherwise a
      * free lock is granted, and a held one is refused ({@code waitMillis == 0}) or queued behind the
-     * earlier waiters until {@code now + waitMillis}. A session can await at most one lock at a time.
+     * earlier waiters until {@code now + waitMillis}. A session can await at most one lock at a time. A
+     * session holding {@link Limits#maxLocksPerSession()} locks is refused any other, before it queues.
      */
     public LockResult lock(String id, String name, long waitMillis, long now) {
         Session session = connected(id);

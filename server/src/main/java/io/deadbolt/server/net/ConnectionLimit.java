@@ -42,7 +42,7 @@ final class ConnectionLimit {
             if (current >= max) {
                 stats.connectionRejected();
                 if (reachedLogged.compareAndSet(false, true)) {
-                    log.warn("{} connections are open, the most allowed (--max-connections): new ones are "
+                    log.warn("reached the limit of {} open connections (--max-connections): new ones are "
                             + "answered '503 too many connections'; rejected_connections in stats counts them", max);
                 } else {
                     log.debug("refused a connection from {}: {} are open", channel.remoteAddress(), max);
