@@ -15,6 +15,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
@@ -36,6 +38,8 @@ class BackPressureTest {
 
     private TestServer server;
     private TextConnection watcher;
+    /** Threads of their own for the flooders, whose writes block by design. */
+    private final ExecutorService writers = Executors.newCachedThreadPool();
 
     @BeforeEach
     void startServer() {
@@ -46,6 +50,7 @@ class BackPressureTest {
     @AfterEach
     void stopServer() {
         server.close();
+        writers.shutdownNow();
     }
 
     @Test
@@ -141,7 +146,7 @@ class BackPressureTest {
         return socket;
     }
 
-    private static CompletableFuture<Void> writeInBackground(Socket socket, byte[] line, int times) {
+    private CompletableFuture<Void> writeInBackground(Socket socket, byte[] line, int times) {
         return CompletableFuture.runAsync(() -> {
             try {
                 OutputStream out = socket.getOutputStream();
@@ -158,7 +163,7 @@ class BackPressureTest {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-        });
+        }, writers);
     }
 
     /**

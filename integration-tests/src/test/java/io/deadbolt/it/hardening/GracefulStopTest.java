@@ -14,7 +14,10 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,6 +30,14 @@ class GracefulStopTest {
     private static final Duration STOP_BOUND = Duration.ofSeconds(8);
     /** Replies of about 18 MB: more than the kernel buffers between server and client hold. */
     private static final int STATS_REQUESTS = 20_000;
+
+    /** Threads of their own for what blocks by design: the stop, and clients' writes to a server that stops reading. */
+    private final ExecutorService background = Executors.newCachedThreadPool();
+
+    @AfterEach
+    void stopBackground() {
+        background.shutdownNow();
+    }
 
     @Test
     void pendingWaitsAreAnsweredShuttingDownAndEveryConnectionIsClosed() throws Exception {
@@ -41,7 +52,7 @@ class GracefulStopTest {
             assertThat(idle.request("echo hi")).isEqualTo("200 hi");
             holder.awaitStat("waiters", 1);
 
-            CompletableFuture<Long> stopping = CompletableFuture.supplyAsync(() -> stop(server));
+            CompletableFuture<Long> stopping = CompletableFuture.supplyAsync(() -> stop(server), background);
 
             assertThat(waiter.readLine()).isEqualTo("503 shutting down");
             // The server ends its side; a client that then closes its own lets the stop finish at once.
@@ -88,7 +99,7 @@ class GracefulStopTest {
             sendInBackground(behind);
             awaitBackedUp(server);
 
-            CompletableFuture<Long> stopping = CompletableFuture.supplyAsync(() -> stop(server));
+            CompletableFuture<Long> stopping = CompletableFuture.supplyAsync(() -> stop(server), background);
 
             BufferedReader replies = new BufferedReader(
                     new InputStreamReader(behind.getInputStream(), StandardCharsets.US_ASCII));
@@ -131,7 +142,7 @@ class GracefulStopTest {
     }
 
     /** Many {@code stats} requests, from another thread: the writes block once the server stops reading. */
-    private static void sendInBackground(Socket socket) {
+    private void sendInBackground(Socket socket) {
         byte[] requests = "stats\r\n".repeat(STATS_REQUESTS).getBytes(StandardCharsets.US_ASCII);
         CompletableFuture.runAsync(() -> {
             try {
@@ -139,7 +150,7 @@ class GracefulStopTest {
             } catch (IOException closedByTheStop) {
                 // The stop closed the connection before the server read everything: expected.
             }
-        });
+        }, background);
     }
 
     /** Waits until a client's unread replies pile up in the server; each check is paced by a round trip. */

@@ -102,7 +102,7 @@ class LineTimeTest {
     }
 
     @Test
-    void zeroTurnsTheLimitOff() {
+    void zeroMeansNoLimitRatherThanAnInstantOne() {
         try (TestServer unlimited = TestServer.start(config -> config.withMaxLineTime(Duration.ZERO))) {
             TextConnection a = unlimited.connect();
 
