@@ -83,6 +83,7 @@ class AuthTest {
         String id = a.readLine().substring(4);
         a.close();
         TextConnection resumer = authenticated();
+        resumer.awaitStat("sessions_in_grace", 1);
         assertThat(resumer.request("conn_id " + id)).isEqualTo("200 conn id set resumed locks=1");
         assertThat(resumer.request("auth " + PASSWORD)).isEqualTo("200 authenticated");
         assertThat(numeric(resumer.stats(), "auth_cmds")).isEqualTo(3);
