@@ -105,7 +105,9 @@ class BackPressureTest {
             writer.cancel(true);
         }
         watcher.awaitStat("curr_connections", 1);
-        assertThat(server.server().pendingWriteBytes()).isZero();
+        // What the flooder held (32 KiB and more) is gone; at most the watcher's own last reply may still be
+        // on its way out.
+        assertThat(server.server().pendingWriteBytes()).isLessThan(4096);
         assertThat(watcher.request("echo still serving")).isEqualTo("200 still serving");
     }
 
