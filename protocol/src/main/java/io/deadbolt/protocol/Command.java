@@ -157,4 +157,30 @@ public sealed interface Command extends Request {
             return "echo " + text;
         }
     }
+
+    /**
+     * {@code auth PASSWORD}: prove that this connection may use a server started with a password. The
+     * password is one token, so it has no spaces or tabs.
+     */
+    record Auth(String password) implements Command {
+        public Auth {
+            Objects.requireNonNull(password, "password");
+        }
+
+        @Override
+        public CommandType type() {
+            return CommandType.AUTH;
+        }
+
+        @Override
+        public String toLine() {
+            return "auth " + password;
+        }
+
+        /** Never the password itself: a request may end up in a log or an assertion message. */
+        @Override
+        public String toString() {
+            return "Auth[password=***]";
+        }
+    }
 }

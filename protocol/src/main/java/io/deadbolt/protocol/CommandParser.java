@@ -191,6 +191,7 @@ public final class CommandParser {
             case QUIT -> args == 0 ? new Command.Quit() : wrongArguments(type);
             case ECHO -> args == 0 ? wrongArguments(type)
                     : new Command.Echo(String.join(" ", tokens.subList(1, tokens.size())));
+            case AUTH -> args == 1 ? new Command.Auth(tokens.get(1)) : wrongArguments(type);
         };
     }
 

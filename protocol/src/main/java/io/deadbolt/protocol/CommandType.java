@@ -13,7 +13,8 @@ public enum CommandType {
     SET_TIMEOUT("set_timeout"),
     STATS("stats"),
     QUIT("quit"),
-    ECHO("echo");
+    ECHO("echo"),
+    AUTH("auth");
 
     private static final Map<String, CommandType> BY_WORD = new HashMap<>();
 

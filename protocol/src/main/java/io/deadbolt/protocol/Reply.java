@@ -11,6 +11,10 @@ public sealed interface Reply permits Reply.Status, Reply.Stats {
     int BAD_REQUEST_CODE = 400;
     int FORBIDDEN_CODE = 403;
     int CONFLICT_CODE = 409;
+    int UNAUTHORIZED_CODE = 401;
+    int TIMEOUT_CODE = 408;
+    /** The same 503 as {@link #SHUTTING_DOWN_CODE}: the server cannot serve this connection now. */
+    int SERVICE_UNAVAILABLE_CODE = 503;
 
     Status UNAVAILABLE = new Status(CONFLICT_CODE, "Unavailable");
     Status UNLOCKED = new Status(OK_CODE, "Unlocked");
@@ -22,6 +26,13 @@ public sealed interface Reply permits Reply.Status, Reply.Stats {
     Status TIMEOUT_SET = new Status(OK_CODE, "timeout set");
     Status BYE = new Status(OK_CODE, "Hey, it was nice seeing you.");
     Status LINE_TOO_LONG = new Status(BAD_REQUEST_CODE, "line too long");
+    Status REQUEST_TIMED_OUT = new Status(TIMEOUT_CODE, "request timed out");
+    Status AUTHENTICATED = new Status(OK_CODE, "authenticated");
+    Status NO_PASSWORD_REQUIRED = new Status(OK_CODE, "no password required");
+    Status AUTHENTICATION_REQUIRED = new Status(UNAUTHORIZED_CODE, "authentication required");
+    Status INVALID_PASSWORD = new Status(UNAUTHORIZED_CODE, "invalid password");
+    Status TOO_MANY_CONNECTIONS = new Status(SERVICE_UNAVAILABLE_CODE, "too many connections");
+    Status SHUTTING_DOWN = new Status(SHUTTING_DOWN_CODE, "shutting down");
 
     String ACQUIRED_PREFIX = "Acquired token=";
     String RESUMED_PREFIX = "conn id set resumed locks=";
@@ -36,6 +47,10 @@ public sealed interface Reply permits Reply.Status, Reply.Stats {
 
     static Status ok(String text) {
         return new Status(OK_CODE, text);
+    }
+
+    static Status tooManyLocks(int maxPerSession) {
+        return new Status(FORBIDDEN_CODE, "too many locks: at most " + maxPerSession + " per session");
     }
 
     static Status badRequest(String reason) {

@@ -28,9 +28,11 @@ public final class LockService implements LockTable.Listener {
     private final EventExecutor timerExecutor;
     private final SessionIds ids = new SessionIds();
     private final long defaultGraceMillis;
+    private final LockTable.Limits limits;
     private final Map<String, SessionChannel> channels = new HashMap<>();
     private ScheduledFuture<?> timer;
     private long timerAt = Long.MAX_VALUE;
+    private boolean evictionLogged;
 
     /**
      * @param firstToken  the token floor; see {@link #tokenFloorFromWallClock()}
@@ -38,8 +40,14 @@ public final class LockService implements LockTable.Listener {
      */
     public LockService(long firstToken, long defaultGraceMillis, LongSupplier clockMillis,
                        EventExecutor timerExecutor) {
-        this.table = new LockTable(firstToken, this);
+        this(firstToken, defaultGraceMillis, clockMillis, timerExecutor, LockTable.Limits.NONE);
+    }
+
+    public LockService(long firstToken, long defaultGraceMillis, LongSupplier clockMillis,
+                       EventExecutor timerExecutor, LockTable.Limits limits) {
+        this.table = new LockTable(firstToken, this, limits);
         this.defaultGraceMillis = defaultGraceMillis;
+        this.limits = limits;
         this.clockMillis = clockMillis;
         this.timerExecutor = timerExecutor;
     }
@@ -115,12 +123,19 @@ public final class LockService implements LockTable.Listener {
     /** A consistent view of the table's gauges and counters. */
     public synchronized TableSnapshot snapshot() {
         return new TableSnapshot(table.sessions(), table.connectedSessions(), table.sessionsInGrace(),
-                table.heldLocks(), table.waiters(), table.counters());
+                table.heldLocks(), table.waiters(), table.counters(), table.sessionsEvicted(),
+                table.lockOverLimit());
     }
 
     /** The table's numbers at one instant. */
     public record TableSnapshot(int sessions, int connectedSessions, int sessionsInGrace, int heldLocks,
-                                int waiters, LockTable.Counters counters) {
+                                int waiters, LockTable.Counters counters, long sessionsEvicted,
+                                long lockOverLimit) {
+    }
+
+    /** The limits the table holds each session to; immutable, so no lock is needed. */
+    public LockTable.Limits limits() {
+        return limits;
     }
 
     @Override
@@ -142,6 +157,19 @@ public final class LockService implements LockTable.Listener {
     @Override
     public void sessionExpired(String sessionId, int locksReleased) {
         log.debug("session expired after its grace period, {} lock(s) released", locksReleased);
+    }
+
+    /** Once at warn, so the operator learns that the limit bites; then at debug, as it may bite often. */
+    @Override
+    public void sessionEvicted(String sessionId, int locksReleased) {
+        if (!evictionLogged) {
+            evictionLogged = true;
+            log.warn("reached the limit of {} sessions in their grace period (--max-sessions-in-grace): the "
+                    + "one whose grace would end soonest was ended early, {} lock(s) released; sessions_evicted "
+                    + "in stats counts such ends", limits.maxSessionsInGrace(), locksReleased);
+        } else {
+            log.debug("session ended early to make room in grace, {} lock(s) released", locksReleased);
+        }
     }
 
     /** Keeps one scheduled task, at the table's earliest deadline. Called with the monitor held. */

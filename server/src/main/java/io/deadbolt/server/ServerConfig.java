@@ -1,6 +1,8 @@
 package io.deadbolt.server;
 
 import io.deadbolt.protocol.ProtocolLimits;
+import io.deadbolt.server.lock.LockTable;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -14,10 +16,32 @@ import java.util.Objects;
  * @param maxTimeout     longest grace period a {@code set_timeout} may ask for
  * @param maxLineBytes   longest request line
  * @param ioThreads      event loop threads; 0 means one per available processor
+ * @param maxConnections open connections at most; one more is answered {@code 503 too many connections}
+ *                       and closed
+ * @param maxLocksPerSession locks one session may hold at once
+ * @param maxSessionsInGrace sessions in their grace period at most; one more ends the grace that would
+ *                       end soonest
+ * @param maxLineTime    longest a request line may stay unfinished; {@link Duration#ZERO} for no limit
+ * @param passwordFile   file whose first line is the password clients must give with {@code auth};
+ *                       null for none
+ * @param tlsCert        PEM certificate chain for TLS; null, with {@code tlsKey}, for plain TCP
+ * @param tlsKey         PEM private key (PKCS#8) of {@code tlsCert}
  */
 public record ServerConfig(String bindAddress, int port, Duration sessionTimeout, Duration maxWait,
-                           Duration maxTimeout, int maxLineBytes, int ioThreads) {
+                           Duration maxTimeout, int maxLineBytes, int ioThreads, int maxConnections,
+                           int maxLocksPerSession, int maxSessionsInGrace, Duration maxLineTime,
+                           Path passwordFile, Path tlsCert, Path tlsKey) {
     public static final int DEFAULT_PORT = 11400;
+    /**
+     * Well below the open-file limit of a typical server (65536 or more), leaving room for the rest of
+     * the process; a server under a lower limit warns at start (see ConnectionLimit).
+     */
+    public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
+    /** At about 300 bytes a lock, one session can take a few MB at most. */
+    public static final int DEFAULT_MAX_LOCKS_PER_SESSION = 10_000;
+    /** As many as the connection limit, so that a network blip that drops every client loses no lock. */
+    public static final int DEFAULT_MAX_SESSIONS_IN_GRACE = 10_000;
+    public static final Duration DEFAULT_MAX_LINE_TIME = Duration.ofSeconds(30);
 
     public ServerConfig {
         Objects.requireNonNull(bindAddress, "bindAddress");
@@ -35,13 +59,22 @@ public record ServerConfig(String bindAddress, int port, Duration sessionTimeout
             throw new IllegalArgumentException("io threads must not be negative: " + ioThreads);
         }
         limits(maxLineBytes, maxWait, maxTimeout);
+        if (maxConnections < 1) {
+            throw new IllegalArgumentException("max connections must be at least 1: " + maxConnections);
+        }
+        new LockTable.Limits(maxLocksPerSession, maxSessionsInGrace);
+        requireNotNegative("max line time", maxLineTime);
+        if ((tlsCert == null) != (tlsKey == null)) {
+            throw new IllegalArgumentException("TLS needs both a certificate and its key");
+        }
     }
 
     public static ServerConfig defaults() {
         return new ServerConfig("127.0.0.1", DEFAULT_PORT, Duration.ofSeconds(30),
                 Duration.ofMillis(ProtocolLimits.DEFAULT_MAX_WAIT_MILLIS),
                 Duration.ofMillis(ProtocolLimits.DEFAULT_MAX_TIMEOUT_MILLIS),
-                ProtocolLimits.DEFAULT_MAX_LINE_BYTES, 0);
+                ProtocolLimits.DEFAULT_MAX_LINE_BYTES, 0, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_LOCKS_PER_SESSION,
+                DEFAULT_MAX_SESSIONS_IN_GRACE, DEFAULT_MAX_LINE_TIME, null, null, null);
     }
 
     public ProtocolLimits limits() {
@@ -49,23 +82,63 @@ public record ServerConfig(String bindAddress, int port, Duration sessionTimeout
     }
 
     public ServerConfig withPort(int port) {
-        return new ServerConfig(bindAddress, port, sessionTimeout, maxWait, maxTimeout, maxLineBytes, ioThreads);
+        return new ServerConfig(bindAddress, port, sessionTimeout, maxWait, maxTimeout, maxLineBytes, ioThreads,
+                maxConnections, maxLocksPerSession, maxSessionsInGrace, maxLineTime, passwordFile, tlsCert, tlsKey);
     }
 
     public ServerConfig withSessionTimeout(Duration sessionTimeout) {
-        return new ServerConfig(bindAddress, port, sessionTimeout, maxWait, maxTimeout, maxLineBytes, ioThreads);
+        return new ServerConfig(bindAddress, port, sessionTimeout, maxWait, maxTimeout, maxLineBytes, ioThreads,
+                maxConnections, maxLocksPerSession, maxSessionsInGrace, maxLineTime, passwordFile, tlsCert, tlsKey);
     }
 
     public ServerConfig withMaxWait(Duration maxWait) {
-        return new ServerConfig(bindAddress, port, sessionTimeout, maxWait, maxTimeout, maxLineBytes, ioThreads);
+        return new ServerConfig(bindAddress, port, sessionTimeout, maxWait, maxTimeout, maxLineBytes, ioThreads,
+                maxConnections, maxLocksPerSession, maxSessionsInGrace, maxLineTime, passwordFile, tlsCert, tlsKey);
     }
 
     public ServerConfig withMaxTimeout(Duration maxTimeout) {
-        return new ServerConfig(bindAddress, port, sessionTimeout, maxWait, maxTimeout, maxLineBytes, ioThreads);
+        return new ServerConfig(bindAddress, port, sessionTimeout, maxWait, maxTimeout, maxLineBytes, ioThreads,
+                maxConnections, maxLocksPerSession, maxSessionsInGrace, maxLineTime, passwordFile, tlsCert, tlsKey);
     }
 
     public ServerConfig withMaxLineBytes(int maxLineBytes) {
-        return new ServerConfig(bindAddress, port, sessionTimeout, maxWait, maxTimeout, maxLineBytes, ioThreads);
+        return new ServerConfig(bindAddress, port, sessionTimeout, maxWait, maxTimeout, maxLineBytes, ioThreads,
+                maxConnections, maxLocksPerSession, maxSessionsInGrace, maxLineTime, passwordFile, tlsCert, tlsKey);
+    }
+
+    public ServerConfig withMaxConnections(int maxConnections) {
+        return new ServerConfig(bindAddress, port, sessionTimeout, maxWait, maxTimeout, maxLineBytes, ioThreads,
+                maxConnections, maxLocksPerSession, maxSessionsInGrace, maxLineTime, passwordFile, tlsCert, tlsKey);
+    }
+
+    public ServerConfig withMaxLocksPerSession(int maxLocksPerSession) {
+        return new ServerConfig(bindAddress, port, sessionTimeout, maxWait, maxTimeout, maxLineBytes, ioThreads,
+                maxConnections, maxLocksPerSession, maxSessionsInGrace, maxLineTime, passwordFile, tlsCert, tlsKey);
+    }
+
+    public ServerConfig withMaxSessionsInGrace(int maxSessionsInGrace) {
+        return new ServerConfig(bindAddress, port, sessionTimeout, maxWait, maxTimeout, maxLineBytes, ioThreads,
+                maxConnections, maxLocksPerSession, maxSessionsInGrace, maxLineTime, passwordFile, tlsCert, tlsKey);
+    }
+
+    public ServerConfig withMaxLineTime(Duration maxLineTime) {
+        return new ServerConfig(bindAddress, port, sessionTimeout, maxWait, maxTimeout, maxLineBytes, ioThreads,
+                maxConnections, maxLocksPerSession, maxSessionsInGrace, maxLineTime, passwordFile, tlsCert, tlsKey);
+    }
+
+    public ServerConfig withPasswordFile(Path passwordFile) {
+        return new ServerConfig(bindAddress, port, sessionTimeout, maxWait, maxTimeout, maxLineBytes, ioThreads,
+                maxConnections, maxLocksPerSession, maxSessionsInGrace, maxLineTime, passwordFile, tlsCert, tlsKey);
+    }
+
+    public ServerConfig withTls(Path tlsCert, Path tlsKey) {
+        return new ServerConfig(bindAddress, port, sessionTimeout, maxWait, maxTimeout, maxLineBytes, ioThreads,
+                maxConnections, maxLocksPerSession, maxSessionsInGrace, maxLineTime, passwordFile, tlsCert, tlsKey);
+    }
+
+    /** The limits the lock table holds each session to. */
+    public LockTable.Limits lockLimits() {
+        return new LockTable.Limits(maxLocksPerSession, maxSessionsInGrace);
     }
 
     private static ProtocolLimits limits(int maxLineBytes, Duration maxWait, Duration maxTimeout) {

@@ -23,10 +23,12 @@ class SimpleCommandsTest {
             "total_connections", "threads", "bytes_read", "bytes_written",
             "sessions", "sessions_in_grace", "waiters", "cmd_lock", "cmd_unlock", "lock_acquired",
             "lock_acquired_after_wait", "lock_unavailable", "sessions_expired", "sessions_resumed",
-            "locks_released_by_expiry");
+            "locks_released_by_expiry",
+            "sessions_evicted", "lock_over_limit", "rejected_connections", "auth_cmds", "auth_errors");
     private static final List<String> COUNTERS = List.of("cmd_lock", "cmd_unlock", "lock_acquired",
             "lock_acquired_after_wait", "lock_unavailable", "sessions_expired", "sessions_resumed",
-            "locks_released_by_expiry");
+            "locks_released_by_expiry",
+            "sessions_evicted", "lock_over_limit", "rejected_connections", "auth_cmds", "auth_errors");
 
     private TestServer server;
 

@@ -42,6 +42,16 @@ public final class TextConnection implements AutoCloseable {
         return new TextConnection(new Socket(host, port));
     }
 
+    /** Speaks over a socket the caller has connected, such as a TLS socket. */
+    public static TextConnection over(Socket socket) throws IOException {
+        return new TextConnection(socket);
+    }
+
+    /** The client's own port, by which the server's logs name this connection. */
+    public int localPort() {
+        return socket.getLocalPort();
+    }
+
     /** Sends the bytes as they are (no line ending added). */
     public TextConnection sendRaw(byte[] bytes) {
         try {

@@ -4,6 +4,7 @@ import ch.qos.logback.classic.Level;
 import io.deadbolt.server.ServerConfig;
 import io.deadbolt.server.Version;
 import io.deadbolt.server.net.NettyServer;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -76,6 +77,48 @@ public final class DeadboltMain implements Callable<Integer> {
                         + "Default: ${DEFAULT-VALUE}")
         int ioThreads;
 
+        @Option(names = "--max-connections", paramLabel = "N",
+                defaultValue = "${env:DEADBOLT_MAX_CONNECTIONS:-10000}",
+                description = "Open connections at most; one more is answered '503 too many connections' and "
+                        + "closed. Keep it below the open-file limit (ulimit -n) (env DEADBOLT_MAX_CONNECTIONS). "
+                        + "Default: ${DEFAULT-VALUE}")
+        int maxConnections;
+
+        @Option(names = "--max-locks-per-session", paramLabel = "N",
+                defaultValue = "${env:DEADBOLT_MAX_LOCKS_PER_SESSION:-10000}",
+                description = "Locks one session may hold; a lock over it is answered '403 too many locks' "
+                        + "(env DEADBOLT_MAX_LOCKS_PER_SESSION). Default: ${DEFAULT-VALUE}")
+        int maxLocksPerSession;
+
+        @Option(names = "--max-sessions-in-grace", paramLabel = "N",
+                defaultValue = "${env:DEADBOLT_MAX_SESSIONS_IN_GRACE:-10000}",
+                description = "Sessions in their grace period at most; when one more disconnects, the one whose "
+                        + "grace would end soonest ends now and its locks are released "
+                        + "(env DEADBOLT_MAX_SESSIONS_IN_GRACE). Default: ${DEFAULT-VALUE}")
+        int maxSessionsInGrace;
+
+        @Option(names = "--max-line-time", paramLabel = "DURATION",
+                defaultValue = "${env:DEADBOLT_MAX_LINE_TIME:-30s}",
+                description = "Longest a request line may stay unfinished; then '408 request timed out' and the "
+                        + "connection is closed. Idle connections are never closed. 0 turns it off "
+                        + "(env DEADBOLT_MAX_LINE_TIME). Default: ${DEFAULT-VALUE}")
+        Duration maxLineTime;
+
+        @Option(names = "--password-file", paramLabel = "PATH", defaultValue = "${env:DEADBOLT_PASSWORD_FILE}",
+                description = "Require 'auth PASSWORD' before any other command; the password is the file's "
+                        + "first line, without surrounding whitespace (env DEADBOLT_PASSWORD_FILE). "
+                        + "Default: no password")
+        Path passwordFile;
+
+        @Option(names = "--tls-cert", paramLabel = "PATH", defaultValue = "${env:DEADBOLT_TLS_CERT}",
+                description = "Serve TLS with this PEM certificate chain; needs --tls-key "
+                        + "(env DEADBOLT_TLS_CERT). Default: plain TCP")
+        Path tlsCert;
+
+        @Option(names = "--tls-key", paramLabel = "PATH", defaultValue = "${env:DEADBOLT_TLS_KEY}",
+                description = "The PEM private key (PKCS#8, unencrypted) of --tls-cert (env DEADBOLT_TLS_KEY)")
+        Path tlsKey;
+
         @Option(names = {"-v", "--verbose"},
                 description = "Log at debug level: connections opening and closing, sessions expiring. "
                         + "Repeat (-vv) for Netty's own debug output too. Env DEADBOLT_VERBOSE=true does "
@@ -92,7 +135,9 @@ public final class DeadboltMain implements Callable<Integer> {
             configureLogging();
             ServerConfig config;
             try {
-                config = new ServerConfig(bind, port, sessionTimeout, maxWait, maxTimeout, maxLine, ioThreads);
+                config = new ServerConfig(bind, port, sessionTimeout, maxWait, maxTimeout, maxLine, ioThreads,
+                        maxConnections, maxLocksPerSession, maxSessionsInGrace, maxLineTime, passwordFile, tlsCert,
+                        tlsKey);
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
             }
@@ -109,6 +154,12 @@ public final class DeadboltMain implements Callable<Integer> {
                     server.address().getAddress().getHostAddress(), server.address().getPort(),
                     server.transportName());
             System.out.flush();
+            if (tlsCert != null) {
+                log.info("speaking TLS only, with the certificate {}", tlsCert);
+            }
+            if (passwordFile != null) {
+                log.info("clients must send 'auth PASSWORD' first");
+            }
             stop.await();
             log.info("stopping");
             server.close();

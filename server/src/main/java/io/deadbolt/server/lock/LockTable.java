@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.PriorityQueue;
+import java.util.TreeSet;
 
 /**
  * The locks, their FIFO wait queues and the sessions that own them, as a deterministic state machine.
@@ -25,7 +26,8 @@ import java.util.PriorityQueue;
  * lock handed to a waiter belongs to the waiter's session alone; every grant's token is larger than
  * every earlier one (one counter for all names, so per-name order follows); a waiter that times out
  * or disconnects leaves its queue at once; a session's locks outlive its connection by the session's
- * grace period, and are then released to the waiters.
+ * grace period, and are then released to the waiters. The {@link Limits} bound what one client can
+ * take: locks per session, and sessions in grace (over it, the grace that would end soonest ends now).
  */
 public final class LockTable {
 
@@ -40,12 +42,43 @@ public final class LockTable {
         /** A session's grace period ran out; its locks have been released (and perhaps handed on). */
         default void sessionExpired(String sessionId, int locksReleased) {
         }
+
+        /**
+         * A session's grace period was cut short because {@link Limits#maxSessionsInGrace()} sessions were
+         * already in grace; its locks have been released. By default, just an expiry.
+         */
+        default void sessionEvicted(String sessionId, int locksReleased) {
+            sessionExpired(sessionId, locksReleased);
+        }
+    }
+
+    /**
+     * What one client may take of the table.
+     *
+     * @param maxLocksPerSession a session holding this many locks is refused any other one
+     * @param maxSessionsInGrace when one more session enters its grace period, the session in grace whose
+     *                           grace would end soonest is expired at once
+     */
+    public record Limits(int maxLocksPerSession, int maxSessionsInGrace) {
+        public static final Limits NONE = new Limits(Integer.MAX_VALUE, Integer.MAX_VALUE);
+
+        public Limits {
+            if (maxLocksPerSession < 1) {
+                throw new IllegalArgumentException("maxLocksPerSession must be at least 1: " + maxLocksPerSession);
+            }
+            if (maxSessionsInGrace < 0) {
+                throw new IllegalArgumentException("maxSessionsInGrace must not be negative: " + maxSessionsInGrace);
+            }
+        }
     }
 
     private final Listener listener;
     private final Map<String, Session> sessions = new HashMap<>();
     private final Map<String, HeldLock> locks = new HashMap<>();
     private final PriorityQueue<Deadline> deadlines = new PriorityQueue<>();
+    private final Limits limits;
+    /** The grace deadlines of the sessions in grace, soonest first: who goes when too many are in grace. */
+    private final TreeSet<Deadline> graceEnds = new TreeSet<>();
     private int cancelledDeadlines;
     private long deadlineSeq;
     private long lastToken;
@@ -60,17 +93,24 @@ public final class LockTable {
     private long sessionsExpired;
     private long sessionsResumed;
     private long locksReleasedByExpiry;
+    private long sessionsEvicted;
+    private long lockOverLimit;
 
     /**
      * @param lastToken the token floor: every token this table grants is larger. A server seeds it so
      *                  that tokens keep rising across restarts.
      */
     public LockTable(long lastToken, Listener listener) {
+        this(lastToken, listener, Limits.NONE);
+    }
+
+    public LockTable(long lastToken, Listener listener, Limits limits) {
         if (lastToken < 0) {
             throw new IllegalArgumentException("lastToken must not be negative: " + lastToken);
         }
         this.lastToken = lastToken;
         this.listener = listener;
+        this.limits = limits;
     }
 
     // ---- sessions ---------------------------------------------------------------------------------
@@ -103,6 +143,7 @@ public final class LockTable {
         if (session.connected) {
             return AttachResult.REFUSED;
         }
+        graceEnds.remove(session.graceDeadline);
         cancel(session.graceDeadline);
         session.graceDeadline = null;
         session.connected = true;
@@ -139,6 +180,10 @@ public final class LockTable {
             expire(session);
         } else {
             session.graceDeadline = schedule(saturatedAdd(now, session.graceMillis), session, Deadline.Kind.GRACE);
+            graceEnds.add(session.graceDeadline);
+            if (graceEnds.size() > limits.maxSessionsInGrace()) {
+                evictSoonestInGrace();
+            }
         }
     }
 
@@ -155,12 +200,17 @@ public final class LockTable {
     /**
      * {@code lock NAME WAIT}. A session that already holds the lock gets its token again. Otherwise a
      * free lock is granted, and a held one is refused ({@code waitMillis == 0}) or queued behind the
-     * earlier waiters until {@code now + waitMillis}. A session can await at most one lock at a time.
+     * earlier waiters until {@code now + waitMillis}. A session can await at most one lock at a time. A
+     * session holding {@link Limits#maxLocksPerSession()} locks is refused any other, before it queues.
      */
     public LockResult lock(String id, String name, long waitMillis, long now) {
         Session session = connected(id);
         cmdLock++;
         HeldLock lock = locks.get(name);
+        if (session.heldCount >= limits.maxLocksPerSession() && (lock == null || lock.holder != session)) {
+            lockOverLimit++;
+            return LockResult.TOO_MANY_LOCKS;
+        }
         if (lock == null) {
             lock = new HeldLock(name);
             locks.put(name, lock);
@@ -236,6 +286,7 @@ public final class LockTable {
                 lockUnavailable++;
                 listener.waitExpired(session.id, name);
             } else {
+                graceEnds.remove(due);
                 session.graceDeadline = null;
                 expire(session);
             }
@@ -267,6 +318,20 @@ public final class LockTable {
     /** The token of the last grant, or the floor if nothing was granted yet. */
     public long lastToken() {
         return lastToken;
+    }
+
+    public Limits limits() {
+        return limits;
+    }
+
+    /** Sessions whose grace was cut short by {@link Limits#maxSessionsInGrace()}; also in sessionsExpired. */
+    public long sessionsEvicted() {
+        return sessionsEvicted;
+    }
+
+    /** {@code lock} requests refused because the session held {@link Limits#maxLocksPerSession()} locks. */
+    public long lockOverLimit() {
+        return lockOverLimit;
     }
 
     public Counters counters() {
@@ -381,11 +446,31 @@ public final class LockTable {
     }
 
     private void expire(Session session) {
+        int released = end(session);
+        listener.sessionExpired(session.id, released);
+    }
+
+    /**
+     * Cuts short the grace of the session whose grace would end soonest: of all the sessions in grace,
+     * its early end takes the least time off what was promised.
+     */
+    private void evictSoonestInGrace() {
+        Deadline soonest = graceEnds.pollFirst();
+        Session session = soonest.session;
+        cancel(soonest);
+        session.graceDeadline = null;
+        sessionsEvicted++;
+        int released = end(session);
+        listener.sessionEvicted(session.id, released);
+    }
+
+    /** Ends a session: its locks are released to their waiters. Returns how many it held. */
+    private int end(Session session) {
         sessions.remove(session.id);
         int released = releaseAll(session);
         sessionsExpired++;
         locksReleasedByExpiry += released;
-        listener.sessionExpired(session.id, released);
+        return released;
     }
 
     private Deadline schedule(long at, Session session, Deadline.Kind kind) {

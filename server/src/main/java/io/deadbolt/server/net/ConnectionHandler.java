@@ -9,22 +9,35 @@ import io.deadbolt.server.lock.AttachResult;
 import io.deadbolt.server.lock.LockResult;
 import io.deadbolt.server.stats.ServerStats;
 import io.deadbolt.server.stats.StatsReport;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelConfig;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.ssl.NotSslRecordException;
+import io.netty.handler.ssl.SslHandler;
 import java.io.IOException;
 import java.util.ArrayDeque;
+import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One per connection: runs its requests against the lock service in order and keeps the connection's
  * state. A {@code lock} that waits holds back the requests pipelined after it (replies stay in request
- * order); they are kept in {@link #backlog}. Reading goes on during the wait, for two reasons: the NIO
- * transport notices that a client has gone only by reading, and a closed connection's wait must end at
- * once; and pausing and resuming reading costs two system calls per wait. Once the backlog holds
- * {@link #BACKLOG_READ_PAUSE} requests reading pauses until the wait is answered, so a client cannot
- * make the backlog grow without bound.
+ * order); they are kept in {@link #backlog}. Reading goes on during the wait: the NIO transport notices
+ * that a client has gone only by reading, and a closed connection's wait must end at once; and pausing
+ * and resuming reading costs two system calls per wait. It pauses only when the backlog holds
+ * {@link #BACKLOG_READ_PAUSE} requests, so that a client cannot make the backlog grow without bound.
+ *
+ * <p>Back-pressure: while the replies not yet taken by the socket are over the channel's high water mark
+ * (the channel is not writable), requests are held in the backlog too and reading stops, so a client
+ * that sends without reading its replies costs the server at most the water mark, one reply and one
+ * read's worth of requests. Reading goes on only when neither the wait backlog nor the unwritten replies
+ * say stop (see {@link #updateReading()}).
  */
 final class ConnectionHandler extends ChannelInboundHandlerAdapter implements SessionChannel {
     private static final Logger log = LoggerFactory.getLogger(ConnectionHandler.class);
@@ -34,6 +47,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements Se
     private final LockService locks;
     private final ServerStats serverStats;
     private final StatsReport statsReport;
+    private final Authenticator authenticator;
     private final ArrayDeque<Request> backlog = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
     private String sessionId;
@@ -41,11 +55,19 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements Se
     private boolean sessionUsed;
     private boolean waiting;
     private boolean closing;
+    private boolean authenticated;
 
     ConnectionHandler(LockService locks, ServerStats serverStats, StatsReport statsReport) {
+        this(locks, serverStats, statsReport, Authenticator.NONE);
+    }
+
+    ConnectionHandler(LockService locks, ServerStats serverStats, StatsReport statsReport,
+                      Authenticator authenticator) {
         this.locks = locks;
         this.serverStats = serverStats;
         this.statsReport = statsReport;
+        this.authenticator = authenticator;
+        this.authenticated = !authenticator.required();
     }
 
     @Override
@@ -75,14 +97,31 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements Se
         if (closing) {
             return;
         }
-        if (waiting) {
+        if (waiting || !backlog.isEmpty() || !ctx.channel().isWritable()) {
             backlog.add(request);
-            if (backlog.size() >= BACKLOG_READ_PAUSE) {
-                ctx.channel().config().setAutoRead(false);
-            }
+            updateReading();
             return;
         }
         handle(request);
+    }
+
+    /** The client has taken enough of its replies: go on with what was held back, and read again. */
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable()) {
+            drainBacklog();
+            ctx.flush();
+        }
+        updateReading();
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event == ServerStopping.INSTANCE) {
+            stopping();
+        }
+        ctx.fireUserEventTriggered(event);
     }
 
     @Override
@@ -92,7 +131,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements Se
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof IOException) {
+        if (cause instanceof IOException || isTlsFailure(cause)) {
             log.debug("connection from {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
         } else {
             log.warn("closing connection from {} after an unexpected error", ctx.channel().remoteAddress(), cause);
@@ -117,25 +156,49 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements Se
         }
         waiting = false;
         send(reply);
+        drainBacklog();
+        ctx.flush();
+        updateReading();
+    }
+
+    /** Runs held-back requests while nothing holds them back: no wait, no close, room for replies. */
+    private void drainBacklog() {
         Request next;
-        while (!waiting && !closing && (next = backlog.poll()) != null) {
+        while (!waiting && !closing && ctx.channel().isWritable() && (next = backlog.poll()) != null) {
             handle(next);
         }
-        ctx.flush();
-        if (!waiting && !closing && !ctx.channel().config().isAutoRead()) {
-            ctx.channel().config().setAutoRead(true);
+    }
+
+    /**
+     * Reads only while neither reason to stop holds: a full backlog, or replies the client has not taken.
+     * A closing connection reads on, throwing the requests away: closing a socket with unread input
+     * resets it, and a reset can destroy the last replies before the client has read them.
+     */
+    private void updateReading() {
+        boolean read = closing || (backlog.size() < BACKLOG_READ_PAUSE && ctx.channel().isWritable());
+        ChannelConfig config = ctx.channel().config();
+        if (config.isAutoRead() != read) {
+            config.setAutoRead(read);
         }
     }
 
     private void handle(Request request) {
         if (request instanceof Command command) {
-            execute(command);
+            if (authenticated || command instanceof Command.Auth || command instanceof Command.Quit) {
+                execute(command);
+            } else {
+                ctx.write(Reply.AUTHENTICATION_REQUIRED);
+            }
         } else if (request instanceof Request.Invalid invalid) {
             send(invalid.reply());
         } else if (request instanceof Request.LineTooLong tooLong) {
             log.debug("closing connection from {}: request line over {} bytes",
                     ctx.channel().remoteAddress(), tooLong.limit());
             closeAfter(tooLong.reply());
+        } else if (request instanceof Request.LineTimeout timeout) {
+            log.debug("closing connection from {}: a request line stayed unfinished for {} ms",
+                    ctx.channel().remoteAddress(), timeout.limitMillis());
+            closeAfter(timeout.reply());
         }
     }
 
@@ -147,6 +210,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements Se
                 case ACQUIRED -> send(Reply.acquired(result.token()));
                 case UNAVAILABLE -> send(Reply.UNAVAILABLE);
                 case QUEUED -> waiting = true;
+                case TOO_MANY_LOCKS -> ctx.write(Reply.tooManyLocks(locks.limits().maxLocksPerSession()));
             }
         } else if (command instanceof Command.Unlock unlock) {
             sessionUsed = true;
@@ -174,7 +238,72 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements Se
             closeAfter(Reply.BYE);
         } else if (command instanceof Command.Echo echo) {
             send(Reply.ok(echo.text()));
+        } else if (command instanceof Command.Auth auth) {
+            authenticate(auth.password());
         }
+    }
+
+    /** A wrong password closes the connection: each guess costs a new connection, and one log line. */
+    private void authenticate(String password) {
+        serverStats.authCommand();
+        if (!authenticator.required()) {
+            ctx.write(Reply.NO_PASSWORD_REQUIRED);
+        } else if (authenticator.matches(password)) {
+            authenticated = true;
+            ctx.write(Reply.AUTHENTICATED);
+        } else {
+            serverStats.authFailed();
+            authenticated = false;
+            log.warn("wrong password from {}; closing the connection", ctx.channel().remoteAddress());
+            closeAfter(Reply.INVALID_PASSWORD);
+        }
+    }
+
+    /** The server is stopping: a pending wait gets its answer, written replies are flushed, then close. */
+    private void stopping() {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        backlog.clear();
+        updateReading();
+        if (waiting) {
+            waiting = false;
+            ctx.write(Reply.SHUTTING_DOWN);
+        }
+        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(flushed -> {
+            if (flushed.isSuccess()) {
+                endOutput();
+            } else {
+                ctx.close();
+            }
+        });
+    }
+
+    /**
+     * Ends only the server's side: the client reads every reply, then the end of the stream, and the
+     * connection closes when the client closes its side (or when the server's stop runs out of time).
+     * Closing at once while requests are still unread would reset the connection, and a reset throws
+     * away the replies the kernel has not sent yet.
+     */
+    private void endOutput() {
+        if (!(ctx.channel() instanceof DuplexChannel duplex)) {
+            ctx.close();
+            return;
+        }
+        SslHandler tls = ctx.pipeline().get(SslHandler.class);
+        ChannelFuture closeNotify = tls != null ? tls.closeOutbound() : ctx.newSucceededFuture();
+        closeNotify.addListener(sent -> duplex.shutdownOutput().addListener(ended -> {
+            if (!ended.isSuccess()) {
+                ctx.close();
+            }
+        }));
+    }
+
+    /** A client that does not speak TLS to a TLS port, or fails the handshake: its problem, not the server's. */
+    private static boolean isTlsFailure(Throwable cause) {
+        return cause instanceof NotSslRecordException
+                || (cause instanceof DecoderException && cause.getCause() instanceof SSLException);
     }
 
     /**
@@ -212,6 +341,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements Se
     private void closeAfter(Reply reply) {
         closing = true;
         backlog.clear();
+        updateReading();
         ctx.writeAndFlush(reply).addListener(ChannelFutureListener.CLOSE);
     }
 }

@@ -11,45 +11,77 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /** The listening socket and its event loops: accepts connections and builds each one's pipeline. */
 public final class NettyServer implements AutoCloseable {
+    /**
+     * Replies a connection may have waiting for its socket before the server stops running its requests
+     * and reading from it (Netty's defaults, stated here because the back-pressure depends on them).
+     */
+    static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(32 * 1024, 64 * 1024);
+    /** How long a stop waits for clients to take their last replies and close before it closes them anyway. */
+    static final Duration STOP_FLUSH_TIMEOUT = Duration.ofSeconds(2);
+
     private final Transport transport = Transport.best();
     private final EventLoopGroup group;
     private final ChannelGroup channels = new DefaultChannelGroup("deadbolt", GlobalEventExecutor.INSTANCE);
     private final Channel serverChannel;
     private final LockService locks;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private NettyServer(ServerConfig config) throws StartException {
+        Authenticator authenticator = authenticator(config);
+        SslContext tls = tls(config);
         int threads = config.ioThreads() > 0 ? config.ioThreads() : Runtime.getRuntime().availableProcessors();
         group = new MultiThreadIoEventLoopGroup(threads, transport.ioHandlerFactory());
         locks = new LockService(LockService.tokenFloorFromWallClock(), config.sessionTimeout().toMillis(),
-                () -> System.nanoTime() / 1_000_000, group.next());
+                () -> System.nanoTime() / 1_000_000, group.next(), config.lockLimits());
         ServerStats serverStats = new ServerStats();
         StatsReport statsReport = new StatsReport(locks, serverStats, threads);
         TrafficCounter trafficCounter = new TrafficCounter(serverStats);
         ProtocolLimits limits = config.limits();
+        ConnectionLimit connectionLimit = new ConnectionLimit(config.maxConnections(), serverStats);
+        ConnectionLimit.warnIfAboveFileLimit(config.maxConnections());
+        long maxLineTimeMillis = config.maxLineTime().toMillis();
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
                 .channel(transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
                         channels.add(ch);
+                        ch.pipeline().addLast(trafficCounter);
+                        if (tls != null) {
+                            ch.pipeline().addLast(tls.newHandler(ch.alloc()));
+                        }
+                        if (!connectionLimit.admit(ch)) {
+                            ch.pipeline().addLast(ReplyEncoder.INSTANCE, ConnectionLimit.Refuse.INSTANCE);
+                            return;
+                        }
+                        if (maxLineTimeMillis > 0) {
+                            ch.pipeline().addLast(new LineDeadline(maxLineTimeMillis));
+                        }
                         ch.pipeline().addLast(
-                                trafficCounter,
                                 new RequestDecoder(limits),
                                 ReplyEncoder.INSTANCE,
-                                new ConnectionHandler(locks, serverStats, statsReport));
+                                new ConnectionHandler(locks, serverStats, statsReport, authenticator));
                     }
                 });
         InetSocketAddress address = new InetSocketAddress(config.bindAddress(), config.port());
@@ -79,12 +111,74 @@ public final class NettyServer implements AutoCloseable {
         return locks;
     }
 
-    /** Stops accepting, closes every connection and stops the event loops; returns when they have. */
+    /**
+     * Reply bytes written to connections and not yet taken by their sockets, over all connections: what
+     * clients that do not read cost the server.
+     */
+    public long pendingWriteBytes() {
+        long pending = 0;
+        for (Channel channel : channels) {
+            ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();
+            if (buffer != null) {
+                pending += buffer.totalPendingWriteBytes();
+            }
+        }
+        return pending;
+    }
+
+    /**
+     * Stops accepting; then every connection answers its pending wait {@code 503 shutting down}, flushes,
+     * and ends its side: the client reads every reply and then the end of the stream, and the connection
+     * closes when the client closes its own side. Connections still open after {@link #STOP_FLUSH_TIMEOUT}
+     * (a client that does not read, or does not close) are closed anyway. Stops the event loops; returns
+     * when they have, within a few seconds at most.
+     */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         serverChannel.close().syncUninterruptibly();
+        for (Channel channel : channels) {
+            channel.pipeline().fireUserEventTriggered(ServerStopping.INSTANCE);
+        }
+        channels.newCloseFuture().awaitUninterruptibly(STOP_FLUSH_TIMEOUT.toMillis());
         channels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
+    }
+
+    private static Authenticator authenticator(ServerConfig config) throws StartException {
+        if (config.passwordFile() == null) {
+            return Authenticator.NONE;
+        }
+        try {
+            return Authenticator.fromFile(config.passwordFile());
+        } catch (Exception e) {
+            throw new StartException("cannot read the password file " + config.passwordFile() + ": " + reason(e), e);
+        }
+    }
+
+    private static SslContext tls(ServerConfig config) throws StartException {
+        if (config.tlsCert() == null) {
+            return null;
+        }
+        try {
+            // The JDK's TLS: no native library to ship, and fast enough for one short line per request.
+            return SslContextBuilder.forServer(config.tlsCert().toFile(), config.tlsKey().toFile())
+                    .sslProvider(SslProvider.JDK)
+                    .build();
+        } catch (Exception e) {
+            throw new StartException("cannot load the TLS certificate " + config.tlsCert() + " and key "
+                    + config.tlsKey() + ": " + reason(e), e);
+        }
+    }
+
+    private static String reason(Exception e) {
+        Throwable cause = e;
+        while (cause.getCause() != null && cause.getMessage() == null) {
+            cause = cause.getCause();
+        }
+        return cause.getMessage() != null ? cause.getMessage() : cause.toString();
     }
 
     /** The server could not start: the message says why, for an operator. */

@@ -10,6 +10,9 @@ public final class ServerStats {
     private final LongAdder totalConnections = new LongAdder();
     private final LongAdder bytesRead = new LongAdder();
     private final LongAdder bytesWritten = new LongAdder();
+    private final LongAdder rejectedConnections = new LongAdder();
+    private final LongAdder authCommands = new LongAdder();
+    private final LongAdder authErrors = new LongAdder();
 
     public void connectionOpened() {
         currentConnections.incrementAndGet();
@@ -46,5 +49,30 @@ public final class ServerStats {
 
     public long uptimeSeconds() {
         return (System.nanoTime() - startNanos) / 1_000_000_000L;
+    }
+
+    /** A connection turned away by {@code --max-connections}. */
+    public void connectionRejected() {
+        rejectedConnections.increment();
+    }
+
+    public void authCommand() {
+        authCommands.increment();
+    }
+
+    public void authFailed() {
+        authErrors.increment();
+    }
+
+    public long rejectedConnections() {
+        return rejectedConnections.sum();
+    }
+
+    public long authCommands() {
+        return authCommands.sum();
+    }
+
+    public long authErrors() {
+        return authErrors.sum();
     }
 }

@@ -51,6 +51,12 @@ public final class StatsReport {
         add(stats, "sessions_expired", table.counters().sessionsExpired());
         add(stats, "sessions_resumed", table.counters().sessionsResumed());
         add(stats, "locks_released_by_expiry", table.counters().locksReleasedByExpiry());
+        // limits and authentication
+        add(stats, "sessions_evicted", table.sessionsEvicted());
+        add(stats, "lock_over_limit", table.lockOverLimit());
+        add(stats, "rejected_connections", server.rejectedConnections());
+        add(stats, "auth_cmds", server.authCommands());
+        add(stats, "auth_errors", server.authErrors());
         return new Reply.Stats(stats);
     }
 
