@@ -908,6 +908,10 @@ final class ClientCore {
             fail(request, new RequestRejectedException(command.toLine(), code(reply), text));
         } else if (reply.equals(Reply.UNAVAILABLE)) {
             unavailable(request);
+        } else if (reply.equals(Reply.SHUTTING_DOWN)) {
+            // The server ends a pending wait this way just before it closes the connection: not granted,
+            // and to the application the same as the connection breaking under the wait.
+            fail(request, new ConnectionLostException("the server is shutting down"));
         } else {
             fail(request, new RequestRejectedException(command.toLine(), code(reply), text));
         }
