@@ -13,7 +13,10 @@ public enum CommandType {
     SET_TIMEOUT("set_timeout"),
     STATS("stats"),
     QUIT("quit"),
-    ECHO("echo");
+    ECHO("echo"),
+    SET_NAME("set_name"),
+    INFO("info"),
+    LOCKS("locks");
 
     private static final Map<String, CommandType> BY_WORD = new HashMap<>();
 
