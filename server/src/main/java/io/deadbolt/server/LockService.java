@@ -1,13 +1,17 @@
 package io.deadbolt.server;
 
+import io.deadbolt.protocol.Reply;
 import io.deadbolt.server.lock.AttachResult;
 import io.deadbolt.server.lock.LockResult;
 import io.deadbolt.server.lock.LockTable;
 import io.deadbolt.server.lock.UnlockResult;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -29,6 +33,7 @@ public final class LockService implements LockTable.Listener {
     private final SessionIds ids = new SessionIds();
     private final long defaultGraceMillis;
     private final Map<String, SessionChannel> channels = new HashMap<>();
+    private LockTimings timings = LockTimings.NONE;
     private ScheduledFuture<?> timer;
     private long timerAt = Long.MAX_VALUE;
 
@@ -101,15 +106,53 @@ public final class LockService implements LockTable.Listener {
     }
 
     public synchronized UnlockResult unlock(String id, String name) {
-        return table.unlock(id, name);
+        return table.unlock(id, name, clockMillis.getAsLong());
     }
 
     public synchronized int unlockAll(String id) {
-        return table.unlockAll(id);
+        return table.unlockAll(id, clockMillis.getAsLong());
     }
 
     public synchronized void setTimeout(String id, long graceMillis) {
         table.setTimeout(id, graceMillis);
+    }
+
+    /** {@code set_name LABEL}: names the session for operators. */
+    public synchronized void setName(String id, String label) {
+        table.setLabel(id, label);
+    }
+
+    /** {@code info NAME}: the lock as operators see it, if it is held. */
+    public synchronized Optional<Reply.LockLine> describe(String name) {
+        return table.describe(name).map(this::operatorView);
+    }
+
+    /** {@code locks PREFIX}: the first {@code max} held locks by name whose names start with {@code prefix}. */
+    public synchronized Reply.Locks list(String prefix, int max) {
+        LockTable.Listing listing = table.list(prefix, max);
+        List<Reply.LockLine> lines = new ArrayList<>(listing.locks().size());
+        for (LockTable.LockInfo info : listing.locks()) {
+            lines.add(operatorView(info));
+        }
+        return new Reply.Locks(lines, listing.truncated());
+    }
+
+    /**
+     * Where lock hold and wait times go from now on. Set before serving; the durations come from the
+     * table, in the time this service feeds it, so no clock is read for them.
+     */
+    public synchronized void recordTimingsIn(LockTimings timings) {
+        this.timings = timings;
+    }
+
+    /** The session's label and its connection's address stand for it: its id is its secret. */
+    private Reply.LockLine operatorView(LockTable.LockInfo info) {
+        SessionChannel channel = channels.get(info.holderId());
+        String peer = channel == null ? null : channel.peer();
+        return new Reply.LockLine(info.name(), info.token(),
+                info.holderLabel() == null ? Reply.LockLine.NONE : info.holderLabel(),
+                peer == null ? Reply.LockLine.NONE : peer,
+                Math.max(0, clockMillis.getAsLong() - info.grantedAt()), info.waiters());
     }
 
     /** A consistent view of the table's gauges and counters. */
@@ -137,6 +180,16 @@ public final class LockService implements LockTable.Listener {
         if (channel != null) {
             channel.waitExpired(name);
         }
+    }
+
+    @Override
+    public void lockReleased(long heldMillis) {
+        timings.held(heldMillis);
+    }
+
+    @Override
+    public void waitEnded(long waitedMillis) {
+        timings.waited(waitedMillis);
     }
 
     @Override

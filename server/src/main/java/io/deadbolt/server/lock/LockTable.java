@@ -1,6 +1,7 @@
 package io.deadbolt.server.lock;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
@@ -39,6 +40,14 @@ public final class LockTable {
 
         /** A session's grace period ran out; its locks have been released (and perhaps handed on). */
         default void sessionExpired(String sessionId, int locksReleased) {
+        }
+
+        /** A lock was released, by its holder or by its session's expiry, after being held this long. */
+        default void lockReleased(long heldMillis) {
+        }
+
+        /** A queued lock request was answered, granted or timed out, after waiting this long. */
+        default void waitEnded(long waitedMillis) {
         }
     }
 
@@ -136,7 +145,7 @@ public final class LockTable {
         session.connected = false;
         connectedSessions--;
         if (session.graceMillis == 0) {
-            expire(session);
+            expire(session, now);
         } else {
             session.graceDeadline = schedule(saturatedAdd(now, session.graceMillis), session, Deadline.Kind.GRACE);
         }
@@ -148,6 +157,11 @@ public final class LockTable {
             throw new IllegalArgumentException("graceMillis must not be negative: " + graceMillis);
         }
         connected(id).graceMillis = graceMillis;
+    }
+
+    /** Names the session for operators ({@code set_name}); it keeps the name across resumes. */
+    public void setLabel(String id, String label) {
+        connected(id).label = label;
     }
 
     // ---- locks ------------------------------------------------------------------------------------
@@ -164,7 +178,7 @@ public final class LockTable {
         if (lock == null) {
             lock = new HeldLock(name);
             locks.put(name, lock);
-            grant(lock, session);
+            grant(lock, session, now);
             return LockResult.acquired(lock.token);
         }
         if (lock.holder == session) {
@@ -183,13 +197,14 @@ public final class LockTable {
         }
         lock.waiters.add(session);
         session.waitingOn = lock;
+        session.waitingSince = now;
         session.waitDeadline = schedule(saturatedAdd(now, waitMillis), session, Deadline.Kind.WAIT);
         waiters++;
         return LockResult.QUEUED;
     }
 
     /** {@code unlock NAME}: releases the lock if this session holds it, handing it to the first waiter. */
-    public UnlockResult unlock(String id, String name) {
+    public UnlockResult unlock(String id, String name, long now) {
         Session session = connected(id);
         cmdUnlock++;
         HeldLock lock = locks.get(name);
@@ -199,13 +214,13 @@ public final class LockTable {
         if (lock.holder != session) {
             return UnlockResult.NOT_YOURS;
         }
-        release(lock);
+        release(lock, now);
         return UnlockResult.UNLOCKED;
     }
 
     /** {@code unlock_all}: releases every lock the session holds; returns how many. */
-    public int unlockAll(String id) {
-        return releaseAll(connected(id));
+    public int unlockAll(String id, long now) {
+        return releaseAll(connected(id), now);
     }
 
     // ---- time -------------------------------------------------------------------------------------
@@ -232,12 +247,14 @@ public final class LockTable {
             Session session = due.session;
             if (due.kind == Deadline.Kind.WAIT) {
                 session.waitDeadline = null;
+                long waited = now - session.waitingSince;
                 String name = dequeue(session);
                 lockUnavailable++;
+                listener.waitEnded(Math.max(0, waited));
                 listener.waitExpired(session.id, name);
             } else {
                 session.graceDeadline = null;
-                expire(session);
+                expire(session, now);
             }
         }
     }
@@ -315,6 +332,64 @@ public final class LockTable {
         return session != null && session.connected;
     }
 
+    /**
+     * A held lock as operators see it. {@code holderId} lets the server find the holder's connection; it
+     * is the session's secret and must never be shown. {@code holderLabel} is null if none was set.
+     */
+    public record LockInfo(String name, long token, String holderId, String holderLabel, long grantedAt,
+                           int waiters) {
+    }
+
+    /** Locks listed for an operator, and whether more matched than were listed. */
+    public record Listing(List<LockInfo> locks, boolean truncated) {
+    }
+
+    /** {@code info NAME}: the lock if it is held. */
+    public Optional<LockInfo> describe(String name) {
+        HeldLock lock = locks.get(name);
+        return lock == null ? Optional.empty() : Optional.of(info(lock));
+    }
+
+    /**
+     * {@code locks PREFIX}: the held locks whose names start with {@code prefix}, the first {@code max} of
+     * them in name order. Every held lock is looked at, but only {@code max} are kept, so the cost is one
+     * pass over the table and the memory is bounded.
+     */
+    public Listing list(String prefix, int max) {
+        if (max < 0) {
+            throw new IllegalArgumentException("max must not be negative: " + max);
+        }
+        // The largest name kept is at the head, ready to give way to a smaller one.
+        PriorityQueue<HeldLock> firstByName = new PriorityQueue<>(Math.min(max, locks.size()) + 1,
+                (a, b) -> b.name.compareTo(a.name));
+        boolean truncated = false;
+        for (HeldLock lock : locks.values()) {
+            if (!lock.name.startsWith(prefix)) {
+                continue;
+            }
+            if (firstByName.size() < max) {
+                firstByName.add(lock);
+                continue;
+            }
+            truncated = true;
+            if (max > 0 && lock.name.compareTo(firstByName.peek().name) < 0) {
+                firstByName.poll();
+                firstByName.add(lock);
+            }
+        }
+        List<LockInfo> listed = new ArrayList<>(firstByName.size());
+        for (HeldLock lock : firstByName) {
+            listed.add(info(lock));
+        }
+        listed.sort(Comparator.comparing(LockInfo::name));
+        return new Listing(listed, truncated);
+    }
+
+    private static LockInfo info(HeldLock lock) {
+        return new LockInfo(lock.name, lock.token, lock.holder.id, lock.holder.label, lock.grantedAt,
+                lock.waiters == null ? 0 : lock.waiters.size());
+    }
+
     // ---- inside -----------------------------------------------------------------------------------
 
     private Session connected(String id) {
@@ -325,8 +400,9 @@ public final class LockTable {
         return session;
     }
 
-    private void grant(HeldLock lock, Session session) {
+    private void grant(HeldLock lock, Session session, long now) {
         lock.holder = session;
+        lock.grantedAt = now;
         lastToken = Math.incrementExact(lastToken);
         lock.token = lastToken;
         session.link(lock);
@@ -334,9 +410,10 @@ public final class LockTable {
     }
 
     /** Releases a held lock: the first waiter gets it, or it is gone. */
-    private void release(HeldLock lock) {
+    private void release(HeldLock lock, long now) {
         lock.holder.unlink(lock);
         lock.holder = null;
+        listener.lockReleased(Math.max(0, now - lock.grantedAt));
         Session next = firstWaiter(lock);
         if (next == null) {
             locks.remove(lock.name);
@@ -347,8 +424,9 @@ public final class LockTable {
         cancel(next.waitDeadline);
         next.waitDeadline = null;
         waiters--;
-        grant(lock, next);
+        grant(lock, next, now);
         lockAcquiredAfterWait++;
+        listener.waitEnded(Math.max(0, now - next.waitingSince));
         listener.granted(next.id, lock.name, lock.token);
     }
 
@@ -360,10 +438,10 @@ public final class LockTable {
         return it.hasNext() ? it.next() : null;
     }
 
-    private int releaseAll(Session session) {
+    private int releaseAll(Session session, long now) {
         int released = 0;
         while (session.firstHeld != null) {
-            release(session.firstHeld);
+            release(session.firstHeld, now);
             released++;
         }
         return released;
@@ -380,9 +458,9 @@ public final class LockTable {
         return lock.name;
     }
 
-    private void expire(Session session) {
+    private void expire(Session session, long now) {
         sessions.remove(session.id);
-        int released = releaseAll(session);
+        int released = releaseAll(session, now);
         sessionsExpired++;
         locksReleasedByExpiry += released;
         listener.sessionExpired(session.id, released);
@@ -417,12 +495,16 @@ public final class LockTable {
     private static final class Session {
         final String id;
         long graceMillis;
+        /** The operator's name for the session ({@code set_name}), or null. */
+        String label;
         boolean connected = true;
         /** Held locks as an intrusive list through {@link HeldLock#nextHeld}: no per-lock set entry. */
         HeldLock firstHeld;
         HeldLock lastHeld;
         int heldCount;
         HeldLock waitingOn;
+        /** When the pending wait on {@link #waitingOn} began; meaningless while there is none. */
+        long waitingSince;
         Deadline waitDeadline;
         Deadline graceDeadline;
 
@@ -465,6 +547,8 @@ public final class LockTable {
         final String name;
         Session holder;
         long token;
+        /** When the current holder got it, in the caller's clock. */
+        long grantedAt;
         HeldLock prevHeld;
         HeldLock nextHeld;
         /** Sessions waiting, in arrival order; made on first use, since most locks never queue. */

@@ -292,7 +292,7 @@ class LockTableModelTest {
 
     private void unlock(ShadowSession session, String name) {
         note("unlock " + session.id + " " + name);
-        UnlockResult result = table.unlock(session.id, name);
+        UnlockResult result = table.unlock(session.id, name, now);
         cmdUnlock++;
         ShadowLock lock = locks.get(name);
         if (lock.holder == null) {
@@ -311,7 +311,7 @@ class LockTableModelTest {
     private void unlockAll(ShadowSession session) {
         note("unlockAll " + session.id + " holding " + session.held);
         releasingAll.put(session.id, 0);
-        int released = table.unlockAll(session.id);
+        int released = table.unlockAll(session.id, now);
         processLateAnswers();
         int handedOn = releasingAll.remove(session.id);
         assertThat(released).isEqualTo(handedOn + session.held.size());
