@@ -32,6 +32,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements Se
     private final LockService locks;
     private final ServerStats serverStats;
     private final StatsReport statsReport;
+    private final int maxList;
     private final ArrayDeque<Request> backlog = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
     private String sessionId;
@@ -39,16 +40,20 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements Se
     private boolean sessionUsed;
     private boolean waiting;
     private boolean closing;
+    /** Read by the lock service from other threads; set before the session exists. */
+    private volatile String peer;
 
-    ConnectionHandler(LockService locks, ServerStats serverStats, StatsReport statsReport) {
+    ConnectionHandler(LockService locks, ServerStats serverStats, StatsReport statsReport, int maxList) {
         this.locks = locks;
         this.serverStats = serverStats;
         this.statsReport = statsReport;
+        this.maxList = maxList;
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        peer = PeerAddress.format(ctx.channel().remoteAddress());
         sessionId = locks.open(this);
         serverStats.connectionOpened();
         log.debug("connection opened from {}", ctx.channel().remoteAddress());
@@ -138,6 +143,12 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements Se
     }
 
     private void execute(Command command) {
+        serverStats.commandReceived(command.type());
+        if (command instanceof Command.SetName || command instanceof Command.Info
+                || command instanceof Command.Locks) {
+            introspect(command);
+            return;
+        }
         if (command instanceof Command.Lock lock) {
             sessionUsed = true;
             LockResult result = locks.lock(sessionId, lock.name(), lock.waitMillis());
@@ -203,5 +214,23 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements Se
         closing = true;
         backlog.clear();
         ctx.writeAndFlush(reply).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    @Override
+    public String peer() {
+        return peer;
+    }
+
+    /** The operator's commands: {@code set_name} names the session, the others only look. */
+    private void introspect(Command command) {
+        if (command instanceof Command.SetName setName) {
+            sessionUsed = true;
+            locks.setName(sessionId, setName.label());
+            ctx.write(Reply.NAME_SET);
+        } else if (command instanceof Command.Info info) {
+            ctx.write(locks.describe(info.name()).map(Reply::held).orElse(Reply.FREE));
+        } else if (command instanceof Command.Locks list) {
+            ctx.write(locks.list(list.prefix(), maxList));
+        }
     }
 }

@@ -20,6 +20,11 @@ public final class StatsReport {
     }
 
     public Reply.Stats build() {
+        return new Reply.Stats(stats());
+    }
+
+    /** The keys and values of the reply, in its order; also served by the memcached-protocol listener. */
+    public List<Reply.Stat> stats() {
         LockService.TableSnapshot table = locks.snapshot();
         ProcessUsage usage = ProcessUsage.now();
         List<Reply.Stat> stats = new ArrayList<>(32);
@@ -51,7 +56,7 @@ public final class StatsReport {
         add(stats, "sessions_expired", table.counters().sessionsExpired());
         add(stats, "sessions_resumed", table.counters().sessionsResumed());
         add(stats, "locks_released_by_expiry", table.counters().locksReleasedByExpiry());
-        return new Reply.Stats(stats);
+        return stats;
     }
 
     private static void add(List<Reply.Stat> stats, String name, long value) {
