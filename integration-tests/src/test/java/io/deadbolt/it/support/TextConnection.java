@@ -42,6 +42,11 @@ public final class TextConnection implements AutoCloseable {
         return new TextConnection(new Socket(host, port));
     }
 
+    /** This side's port: the server sees the connection as coming from it. */
+    public int localPort() {
+        return socket.getLocalPort();
+    }
+
     /** Sends the bytes as they are (no line ending added). */
     public TextConnection sendRaw(byte[] bytes) {
         try {
