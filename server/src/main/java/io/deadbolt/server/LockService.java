@@ -105,12 +105,20 @@ public final class LockService implements LockTable.Listener {
         return result;
     }
 
-    public synchronized UnlockResult unlock(String id, String name) {
-        return table.unlock(id, name, clockMillis.getAsLong());
+    // The clock is read before taking the monitor, to add nothing to the time it is held. A release
+    // time a little behind another thread's grant time only shortens a reported hold, never below 0.
+    public UnlockResult unlock(String id, String name) {
+        long now = clockMillis.getAsLong();
+        synchronized (this) {
+            return table.unlock(id, name, now);
+        }
     }
 
-    public synchronized int unlockAll(String id) {
-        return table.unlockAll(id, clockMillis.getAsLong());
+    public int unlockAll(String id) {
+        long now = clockMillis.getAsLong();
+        synchronized (this) {
+            return table.unlockAll(id, now);
+        }
     }
 
     public synchronized void setTimeout(String id, long graceMillis) {
@@ -143,6 +151,14 @@ public final class LockService implements LockTable.Listener {
      */
     public synchronized void recordTimingsIn(LockTimings timings) {
         this.timings = timings;
+    }
+
+    /**
+     * Runs {@code reader} with the monitor held: it sees the table, and whatever {@link LockTimings}
+     * recorded, at one instant between two table calls.
+     */
+    public synchronized void underMonitor(Runnable reader) {
+        reader.run();
     }
 
     /** The session's label and its connection's address stand for it: its id is its secret. */

@@ -8,38 +8,37 @@ import io.deadbolt.server.lock.LockTable;
 import io.deadbolt.server.stats.ServerStats;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
-import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.core.metrics.Info;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.Collector;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.Unit;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 
 /**
  * The server's Prometheus metrics. Gauges and counters are callbacks that read the numbers the lock
  * table and the connection counters keep anyway, at scrape time, from one snapshot of the table per
- * scrape; the only work added to the lock path is the two histograms, fed with durations the table
- * computes from the time it is given. No label holds a lock name or a session id.
+ * scrape. The only work added to the lock path is counting durations into the two histograms'
+ * buckets ({@link LockDurations}), fed with durations the table computes from the time it is given.
+ * No label holds a lock name or a session id.
  */
-public final class DeadboltMetrics implements LockTimings {
+public final class DeadboltMetrics {
     /** Text format 0.0.4, what every Prometheus version reads. */
     public static final String CONTENT_TYPE = PrometheusTextFormatWriter.CONTENT_TYPE;
-
-    /** From a millisecond to an hour, the longest wait a server allows by default. */
-    private static final double[] SECONDS_BUCKETS = {
-        0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 600, 1800, 3600
-    };
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
     private final LockService locks;
-    private final Histogram holdSeconds;
-    private final Histogram waitSeconds;
-    /** The table as of the scrape in progress; the callbacks read it. */
+    private final LockDurations durations = new LockDurations();
+    /** The table and the durations as of the scrape in progress; the callbacks read them. */
     private LockService.TableSnapshot table;
+    private LockDurations.Copy timings;
 
     public DeadboltMetrics(LockService locks, ServerStats server) {
         this.locks = locks;
@@ -93,38 +92,26 @@ public final class DeadboltMetrics implements LockTimings {
                 .labelNames("version")
                 .register(registry)
                 .setLabelValues(Version.get());
-        holdSeconds = Histogram.builder()
-                .name("deadbolt_lock_hold_seconds")
-                .help("How long locks were held, from grant to release (unlock, unlock_all or expiry).")
-                .unit(Unit.SECONDS)
-                .classicOnly()
-                .classicUpperBounds(SECONDS_BUCKETS)
-                .withoutExemplars()
-                .register(registry);
-        waitSeconds = Histogram.builder()
-                .name("deadbolt_lock_wait_seconds")
-                .help("How long lock requests that had to wait waited, until granted or refused.")
-                .unit(Unit.SECONDS)
-                .classicOnly()
-                .classicUpperBounds(SECONDS_BUCKETS)
-                .withoutExemplars()
-                .register(registry);
+        histogram("deadbolt_lock_hold_seconds",
+                "How long locks were held, from grant to release (unlock, unlock_all or expiry).",
+                () -> timings.held());
+        histogram("deadbolt_lock_wait_seconds",
+                "How long lock requests that had to wait waited, until granted or refused.",
+                () -> timings.waited());
         JvmMetrics.builder().register(registry);
     }
 
-    @Override
-    public void held(long millis) {
-        holdSeconds.observe(millis / 1000.0);
-    }
-
-    @Override
-    public void waited(long millis) {
-        waitSeconds.observe(millis / 1000.0);
+    /** Where the lock service reports hold and wait times; give it to {@link LockService#recordTimingsIn}. */
+    public LockTimings timings() {
+        return durations;
     }
 
     /** Writes every metric in the Prometheus text format. One scrape at a time: they share the snapshot. */
     public synchronized void scrape(OutputStream out) throws IOException {
-        table = locks.snapshot();
+        locks.underMonitor(() -> {
+            table = locks.snapshot();
+            timings = durations.copy();
+        });
         writer.write(out, registry.scrape());
     }
 
@@ -143,6 +130,25 @@ public final class DeadboltMetrics implements LockTimings {
                 .help(help)
                 .callback(callback -> callback.call(value.applyAsDouble(table)))
                 .register(registry);
+    }
+
+    private void histogram(String name, String help, Supplier<LockDurations.Counts> counts) {
+        registry.register(new Collector() {
+            @Override
+            public MetricSnapshot collect() {
+                return HistogramSnapshot.builder()
+                        .name(name)
+                        .help(help)
+                        .unit(Unit.SECONDS)
+                        .dataPoint(counts.get().dataPoint())
+                        .build();
+            }
+
+            @Override
+            public String getPrometheusName() {
+                return name;
+            }
+        });
     }
 
     private void counter(String name, String help, ToDoubleFunction<LockTable.Counters> value) {

@@ -89,7 +89,7 @@ public final class NettyServer implements AutoCloseable {
                 httpChannel = null;
             } else {
                 DeadboltMetrics metrics = new DeadboltMetrics(locks, serverStats);
-                locks.recordTimingsIn(metrics);
+                locks.recordTimingsIn(metrics.timings());
                 MonitoringHttpHandler http = new MonitoringHttpHandler(metrics, this::isShuttingDown);
                 httpChannel = listen(config.httpPort(), "http", ch -> http.addTo(ch.pipeline()));
             }
