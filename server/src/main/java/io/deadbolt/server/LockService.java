@@ -132,15 +132,20 @@ public final class LockService implements LockTable.Listener {
 
     /** {@code info NAME}: the lock as operators see it, if it is held. */
     public synchronized Optional<Reply.LockLine> describe(String name) {
-        return table.describe(name).map(this::operatorView);
+        long now = clockMillis.getAsLong();
+        return table.describe(name).map(info -> operatorView(info, now));
     }
 
-    /** {@code locks PREFIX}: the first {@code max} held locks by name whose names start with {@code prefix}. */
+    /**
+     * {@code locks PREFIX}: the first {@code max} held locks by name whose names start with {@code prefix}.
+     * Unlike the other methods it takes time in proportion to the number of held locks.
+     */
     public synchronized Reply.Locks list(String prefix, int max) {
+        long now = clockMillis.getAsLong();
         LockTable.Listing listing = table.list(prefix, max);
         List<Reply.LockLine> lines = new ArrayList<>(listing.locks().size());
         for (LockTable.LockInfo info : listing.locks()) {
-            lines.add(operatorView(info));
+            lines.add(operatorView(info, now));
         }
         return new Reply.Locks(lines, listing.truncated());
     }
@@ -162,13 +167,13 @@ public final class LockService implements LockTable.Listener {
     }
 
     /** The session's label and its connection's address stand for it: its id is its secret. */
-    private Reply.LockLine operatorView(LockTable.LockInfo info) {
+    private Reply.LockLine operatorView(LockTable.LockInfo info, long now) {
         SessionChannel channel = channels.get(info.holderId());
         String peer = channel == null ? null : channel.peer();
         return new Reply.LockLine(info.name(), info.token(),
                 info.holderLabel() == null ? Reply.LockLine.NONE : info.holderLabel(),
                 peer == null ? Reply.LockLine.NONE : peer,
-                Math.max(0, clockMillis.getAsLong() - info.grantedAt()), info.waiters());
+                Math.max(0, now - info.grantedAt()), info.waiters());
     }
 
     /** A consistent view of the table's gauges and counters. */

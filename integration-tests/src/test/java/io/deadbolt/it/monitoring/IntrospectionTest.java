@@ -75,6 +75,7 @@ class IntrospectionTest {
         TextConnection second = server.connect();
         holder.acquire("x");
         first.send("lock x 10");
+        holder.awaitStat("waiters", 1);
         second.send("lock x 10");
         holder.awaitStat("waiters", 2);
 

@@ -20,17 +20,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A TCP relay on 127.0.0.1 that passes every byte through unchanged and notes each line going either
  * way, so a test can wait for what a client library sends on its own (a heartbeat, say) and see what
- * came back, without touching the client or the server.
+ * came back, without touching the client or the server. Each direction keeps its own order; the order
+ * between the two directions is not kept.
  */
 final class LineTap implements AutoCloseable {
-    /** A line seen on the wire; {@code fromClient} tells the direction. */
-    record Line(boolean fromClient, String text) {
-    }
-
     private final ServerSocket listener;
     private final String targetHost;
     private final int targetPort;
-    private final BlockingQueue<Line> lines = new LinkedBlockingQueue<>();
+    private final BlockingQueue<String> fromClient = new LinkedBlockingQueue<>();
+    private final BlockingQueue<String> fromServer = new LinkedBlockingQueue<>();
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private final AtomicInteger accepted = new AtomicInteger();
 
@@ -58,36 +56,23 @@ final class LineTap implements AutoCloseable {
         return accepted.get();
     }
 
-    /**
-     * Takes lines in the order they were seen until one from the given side equals {@code text};
-     * fails if none does within {@code timeout}.
-     */
-    void await(boolean fromClient, String text, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            Line line = lines.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            if (line == null) {
-                throw new AssertionError("no line \"" + text + "\" from the " + (fromClient ? "client" : "server")
-                        + " within " + timeout);
-            }
-            if (line.fromClient() == fromClient && line.text().equals(text)) {
-                return;
-            }
-        }
+    /** Takes the client's lines in order until one equals {@code text}; fails if none does in time. */
+    void awaitFromClient(String text, Duration timeout) throws InterruptedException {
+        await(fromClient, "client", text, timeout);
     }
 
-    /** The next line seen, from either side; fails if none comes within {@code timeout}. */
-    Line next(Duration timeout) throws InterruptedException {
-        Line line = lines.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    /** Takes the server's lines in order until one equals {@code text}; fails if none does in time. */
+    void awaitFromServer(String text, Duration timeout) throws InterruptedException {
+        await(fromServer, "server", text, timeout);
+    }
+
+    /** The server's next line; fails if none comes within {@code timeout}. */
+    String nextFromServer(Duration timeout) throws InterruptedException {
+        String line = fromServer.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
         if (line == null) {
-            throw new AssertionError("no line within " + timeout);
+            throw new AssertionError("the server sent no line within " + timeout);
         }
         return line;
-    }
-
-    /** Forgets the lines seen so far. */
-    void clear() {
-        lines.clear();
     }
 
     @Override
@@ -106,6 +91,20 @@ final class LineTap implements AutoCloseable {
         }
     }
 
+    private static void await(BlockingQueue<String> lines, String side, String text, Duration timeout)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            String line = lines.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            if (line == null) {
+                throw new AssertionError("the " + side + " sent no line \"" + text + "\" within " + timeout);
+            }
+            if (line.equals(text)) {
+                return;
+            }
+        }
+    }
+
     private void acceptLoop() {
         while (!listener.isClosed()) {
             try {
@@ -114,15 +113,15 @@ final class LineTap implements AutoCloseable {
                 Socket server = new Socket(targetHost, targetPort);
                 sockets.add(client);
                 sockets.add(server);
-                daemon(() -> relay(client, server, true), "line-tap-up");
-                daemon(() -> relay(server, client, false), "line-tap-down");
+                daemon(() -> relay(client, server, fromClient), "line-tap-up");
+                daemon(() -> relay(server, client, fromServer), "line-tap-down");
             } catch (IOException closed) {
                 return;
             }
         }
     }
 
-    private void relay(Socket from, Socket to, boolean fromClient) {
+    private void relay(Socket from, Socket to, BlockingQueue<String> lines) {
         ByteArrayOutputStream line = new ByteArrayOutputStream();
         byte[] buffer = new byte[8192];
         try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
@@ -134,7 +133,7 @@ final class LineTap implements AutoCloseable {
                     if (buffer[i] == '\n') {
                         byte[] bytes = line.toByteArray();
                         int length = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
-                        lines.add(new Line(fromClient, new String(bytes, 0, length, StandardCharsets.UTF_8)));
+                        lines.add(new String(bytes, 0, length, StandardCharsets.UTF_8));
                         line.reset();
                     } else {
                         line.write(buffer[i]);

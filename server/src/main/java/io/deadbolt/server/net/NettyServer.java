@@ -1,10 +1,10 @@
 package io.deadbolt.server.net;
 
 import io.deadbolt.protocol.ProtocolLimits;
+import io.deadbolt.protocol.Reply;
 import io.deadbolt.protocol.ReplyEncoder;
 import io.deadbolt.protocol.RequestDecoder;
 import io.deadbolt.server.LockService;
-import io.deadbolt.protocol.Reply;
 import io.deadbolt.server.ServerConfig;
 import io.deadbolt.server.Version;
 import io.deadbolt.server.metrics.DeadboltMetrics;
