@@ -145,7 +145,7 @@ final class ClientCore {
                     protected void initChannel(Channel ch) {
                         ReplyHandler replies = new ReplyHandler(ClientCore.this);
                         ch.pipeline().addLast(
-                                new ReplyDecoder(MAX_REPLY_LINE_BYTES, replies::statsReplyNext),
+                                new ReplyDecoder(MAX_REPLY_LINE_BYTES, replies::nextReplyTo),
                                 CommandEncoder.INSTANCE,
                                 replies);
                     }

@@ -1,6 +1,6 @@
 package io.deadbolt.client;
 
-import io.deadbolt.protocol.Command;
+import io.deadbolt.protocol.CommandType;
 import io.deadbolt.protocol.Reply;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -29,10 +29,10 @@ final class ReplyHandler extends ChannelInboundHandlerAdapter {
         this.core = core;
     }
 
-    /** For the reply decoder: whether the next reply is the multi-line answer to {@code stats}. */
-    boolean statsReplyNext() {
+    /** For the reply decoder: the type of the request the next reply answers, null if none is pending. */
+    CommandType nextReplyTo() {
         PendingRequest head = pending.peek();
-        return head != null && head.command() instanceof Command.Stats;
+        return head == null ? null : head.command().type();
     }
 
     /**

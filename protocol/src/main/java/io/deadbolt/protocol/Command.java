@@ -158,6 +158,57 @@ public sealed interface Command extends Request {
         }
     }
 
+    /** {@code set_name LABEL}: names this session for operators, in {@code info} and {@code locks}. */
+    record SetName(String label) implements Command {
+        public SetName {
+            Objects.requireNonNull(label, "label");
+        }
+
+        @Override
+        public CommandType type() {
+            return CommandType.SET_NAME;
+        }
+
+        @Override
+        public String toLine() {
+            return "set_name " + label;
+        }
+    }
+
+    /** {@code info NAME}: who holds NAME, since when, and how many wait for it. */
+    record Info(String name) implements Command {
+        public Info {
+            Objects.requireNonNull(name, "name");
+        }
+
+        @Override
+        public CommandType type() {
+            return CommandType.INFO;
+        }
+
+        @Override
+        public String toLine() {
+            return "info " + name;
+        }
+    }
+
+    /** {@code locks [PREFIX]}: the held locks whose names start with {@code prefix} (empty: all of them). */
+    record Locks(String prefix) implements Command {
+        public Locks {
+            Objects.requireNonNull(prefix, "prefix");
+        }
+
+        @Override
+        public CommandType type() {
+            return CommandType.LOCKS;
+        }
+
+        @Override
+        public String toLine() {
+            return prefix.isEmpty() ? "locks" : "locks " + prefix;
+        }
+    }
+
     /**
      * {@code auth PASSWORD}: prove that this connection may use a server started with a password. The
      * password is one token, so it has no spaces or tabs.

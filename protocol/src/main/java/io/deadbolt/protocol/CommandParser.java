@@ -192,6 +192,30 @@ public final class CommandParser {
             case ECHO -> args == 0 ? wrongArguments(type)
                     : new Command.Echo(String.join(" ", tokens.subList(1, tokens.size())));
             case AUTH -> args == 1 ? new Command.Auth(tokens.get(1)) : wrongArguments(type);
+            case SET_NAME -> {
+                if (args != 1) {
+                    yield wrongArguments(type);
+                }
+                String label = tokens.get(1);
+                yield Names.isValidLabel(label) ? new Command.SetName(label) : new Request.Invalid("invalid name");
+            }
+            case INFO -> {
+                if (args != 1) {
+                    yield wrongArguments(type);
+                }
+                String name = tokens.get(1);
+                yield Names.isValid(name) ? new Command.Info(name) : invalidName();
+            }
+            case LOCKS -> {
+                if (args > 1) {
+                    yield wrongArguments(type);
+                }
+                if (args == 0) {
+                    yield new Command.Locks("");
+                }
+                String prefix = tokens.get(1);
+                yield Names.isValid(prefix) ? new Command.Locks(prefix) : invalidName();
+            }
         };
     }
 

@@ -14,7 +14,10 @@ public enum CommandType {
     STATS("stats"),
     QUIT("quit"),
     ECHO("echo"),
-    AUTH("auth");
+    AUTH("auth"),
+    SET_NAME("set_name"),
+    INFO("info"),
+    LOCKS("locks");
 
     private static final Map<String, CommandType> BY_WORD = new HashMap<>();
 

@@ -7,11 +7,22 @@ package io.deadbolt.protocol;
  */
 public final class Names {
     public static final int MAX_BYTES = 250;
+    /** The longest session label ({@code set_name}): short enough to keep {@code locks} lines readable. */
+    public static final int MAX_LABEL_BYTES = 64;
 
     private Names() {
     }
 
     public static boolean isValid(String name) {
+        return isValid(name, MAX_BYTES);
+    }
+
+    /** A session label follows the name rules, at most {@value #MAX_LABEL_BYTES} bytes. */
+    public static boolean isValidLabel(String label) {
+        return isValid(label, MAX_LABEL_BYTES);
+    }
+
+    private static boolean isValid(String name, int maxBytes) {
         if (name == null || name.isEmpty()) {
             return false;
         }
@@ -23,7 +34,7 @@ public final class Names {
                 return false;
             }
             bytes += cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
-            if (bytes > MAX_BYTES) {
+            if (bytes > maxBytes) {
                 return false;
             }
             i += Character.charCount(cp);

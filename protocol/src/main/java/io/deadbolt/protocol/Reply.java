@@ -3,8 +3,8 @@ package io.deadbolt.protocol;
 import java.util.List;
 import java.util.Objects;
 
-/** A reply from the server: one status line, or the multi-line {@code stats} reply. */
-public sealed interface Reply permits Reply.Status, Reply.Stats {
+/** A reply from the server: one status line, or the multi-line {@code stats} or {@code locks} reply. */
+public sealed interface Reply permits Reply.Status, Reply.Stats, Reply.Locks {
 
     int OK_CODE = 200;
     int SHUTTING_DOWN_CODE = 503;
@@ -33,6 +33,9 @@ public sealed interface Reply permits Reply.Status, Reply.Stats {
     Status INVALID_PASSWORD = new Status(UNAUTHORIZED_CODE, "invalid password");
     Status TOO_MANY_CONNECTIONS = new Status(SERVICE_UNAVAILABLE_CODE, "too many connections");
     Status SHUTTING_DOWN = new Status(SHUTTING_DOWN_CODE, "shutting down");
+    Status NAME_SET = new Status(OK_CODE, "name set");
+    /** {@code info NAME} of a lock nobody holds; a free lock never has waiters. */
+    Status FREE = new Status(OK_CODE, "free waiters=0");
 
     String ACQUIRED_PREFIX = "Acquired token=";
     String RESUMED_PREFIX = "conn id set resumed locks=";
@@ -43,6 +46,11 @@ public sealed interface Reply permits Reply.Status, Reply.Stats {
 
     static Status resumed(int locks) {
         return new Status(OK_CODE, RESUMED_PREFIX + locks);
+    }
+
+    /** {@code info NAME} of a held lock: {@code 200 held token=T holder=LABEL ...}. */
+    static Status held(LockLine lock) {
+        return new Status(OK_CODE, "held " + lock.attributes());
     }
 
     static Status ok(String text) {
@@ -91,6 +99,42 @@ public sealed interface Reply permits Reply.Status, Reply.Stats {
         public Stat {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(value, "value");
+        }
+    }
+
+    /**
+     * {@code 200 LOCKS}, a {@code LOCK name attributes} line per held lock, {@code TRUNCATED} if there were
+     * more than the server lists, then {@code END}.
+     */
+    record Locks(List<LockLine> locks, boolean truncated) implements Reply {
+        public static final String HEADER = "LOCKS";
+        public static final String LINE = "LOCK";
+        public static final String TRUNCATED = "TRUNCATED";
+        public static final String END = "END";
+
+        public Locks {
+            locks = List.copyOf(locks);
+        }
+    }
+
+    /**
+     * A held lock as operators see it. {@code holder} is the holding session's label and {@code peer} the
+     * address of its connection, each {@link #NONE} when there is none (no label set; the session is in
+     * its grace period). No part contains whitespace.
+     */
+    record LockLine(String name, long token, String holder, String peer, long heldMillis, int waiters) {
+        public static final String NONE = "-";
+
+        public LockLine {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(holder, "holder");
+            Objects.requireNonNull(peer, "peer");
+        }
+
+        /** {@code token=T holder=LABEL peer=ADDR:PORT held_ms=N waiters=W}. */
+        public String attributes() {
+            return "token=" + token + " holder=" + holder + " peer=" + peer + " held_ms=" + heldMillis
+                    + " waiters=" + waiters;
         }
     }
 }

@@ -7,22 +7,25 @@ import io.netty.handler.codec.LineBasedFrameDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * Client side: turns reply lines into {@link Reply} values. {@code 200 STATS} cannot be told from
- * {@code echo STATS} by its first line, so the caller says, through {@code statsReplyNext}, whether
- * the oldest unanswered request is a {@code stats}; only then are lines gathered up to {@code END}.
- * A line that is not a reply at all means the peer does not speak this protocol, and is raised as a
- * {@link CorruptedFrameException}.
+ * {@code echo STATS} by its first line (nor {@code 200 LOCKS} from {@code echo LOCKS}), so the caller
+ * says, through {@code nextReplyTo}, which request the next reply answers: the type of the oldest
+ * unanswered request, or null if there is none. Only after the header of a {@code stats} or
+ * {@code locks} request are lines gathered up to {@code END}. A line that is not a reply at all means
+ * the peer does not speak this protocol, and is raised as a {@link CorruptedFrameException}.
  */
 public final class ReplyDecoder extends LineBasedFrameDecoder {
-    private final BooleanSupplier statsReplyNext;
+    private final Supplier<CommandType> nextReplyTo;
     private List<Reply.Stat> stats;
+    private List<Reply.LockLine> locks;
+    private boolean truncated;
 
-    public ReplyDecoder(int maxLineBytes, BooleanSupplier statsReplyNext) {
+    public ReplyDecoder(int maxLineBytes, Supplier<CommandType> nextReplyTo) {
         super(maxLineBytes, true, false);
-        this.statsReplyNext = statsReplyNext;
+        this.nextReplyTo = nextReplyTo;
     }
 
     @Override
@@ -47,9 +50,31 @@ public final class ReplyDecoder extends LineBasedFrameDecoder {
                 stats.add(parseStat(line));
                 continue;
             }
+            if (locks != null) {
+                if (line.equals(Reply.Locks.END)) {
+                    Reply.Locks reply = new Reply.Locks(locks, truncated);
+                    locks = null;
+                    truncated = false;
+                    return reply;
+                }
+                if (line.equals(Reply.Locks.TRUNCATED) && !truncated) {
+                    truncated = true;
+                } else if (truncated) {
+                    throw new CorruptedFrameException("a locks reply goes on after TRUNCATED: " + abbreviate(line));
+                } else {
+                    locks.add(parseLockLine(line));
+                }
+                continue;
+            }
             Reply.Status status = parseStatus(line);
-            if (status.isOk() && status.text().equals(Reply.Stats.HEADER) && statsReplyNext.getAsBoolean()) {
+            if (status.isOk() && status.text().equals(Reply.Stats.HEADER)
+                    && nextReplyTo.get() == CommandType.STATS) {
                 stats = new ArrayList<>();
+                continue;
+            }
+            if (status.isOk() && status.text().equals(Reply.Locks.HEADER)
+                    && nextReplyTo.get() == CommandType.LOCKS) {
+                locks = new ArrayList<>();
                 continue;
             }
             return status;
@@ -78,6 +103,29 @@ public final class ReplyDecoder extends LineBasedFrameDecoder {
             throw new CorruptedFrameException("not a STAT line: " + abbreviate(line));
         }
         return new Reply.Stat(parts[1], parts[2]);
+    }
+
+    /** {@code LOCK name token=T holder=LABEL peer=ADDR:PORT held_ms=N waiters=W}, exactly. */
+    private static Reply.LockLine parseLockLine(String line) {
+        String[] parts = line.split(" ", -1);
+        if (parts.length != 7 || !parts[0].equals(Reply.Locks.LINE) || parts[1].isEmpty()) {
+            throw new CorruptedFrameException("not a LOCK line: " + abbreviate(line));
+        }
+        try {
+            return new Reply.LockLine(parts[1], Long.parseLong(attribute(parts[2], "token", line)),
+                    attribute(parts[3], "holder", line), attribute(parts[4], "peer", line),
+                    Long.parseLong(attribute(parts[5], "held_ms", line)),
+                    Integer.parseInt(attribute(parts[6], "waiters", line)));
+        } catch (NumberFormatException e) {
+            throw new CorruptedFrameException("not a LOCK line: " + abbreviate(line));
+        }
+    }
+
+    private static String attribute(String part, String key, String line) {
+        if (!part.startsWith(key) || part.length() <= key.length() + 1 || part.charAt(key.length()) != '=') {
+            throw new CorruptedFrameException("not a LOCK line: " + abbreviate(line));
+        }
+        return part.substring(key.length() + 1);
     }
 
     private static String abbreviate(String line) {

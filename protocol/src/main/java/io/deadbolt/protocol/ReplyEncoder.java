@@ -34,6 +34,22 @@ public final class ReplyEncoder extends MessageToByteEncoder<Reply> {
             }
             ByteBufUtil.writeAscii(out, Reply.Stats.END);
             out.writeShort(CRLF);
+        } else if (reply instanceof Reply.Locks locks) {
+            writeStatus(Reply.OK_CODE, Reply.Locks.HEADER, out);
+            for (Reply.LockLine lock : locks.locks()) {
+                ByteBufUtil.writeAscii(out, Reply.Locks.LINE);
+                out.writeByte(' ');
+                ByteBufUtil.writeUtf8(out, lock.name());
+                out.writeByte(' ');
+                ByteBufUtil.writeUtf8(out, lock.attributes());
+                out.writeShort(CRLF);
+            }
+            if (locks.truncated()) {
+                ByteBufUtil.writeAscii(out, Reply.Locks.TRUNCATED);
+                out.writeShort(CRLF);
+            }
+            ByteBufUtil.writeAscii(out, Reply.Locks.END);
+            out.writeShort(CRLF);
         }
     }
 

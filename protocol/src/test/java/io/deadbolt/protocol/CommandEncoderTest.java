@@ -37,7 +37,11 @@ class CommandEncoderTest {
                 Arguments.of(new Command.Stats(), "stats"),
                 Arguments.of(new Command.Quit(), "quit"),
                 Arguments.of(new Command.Echo("STATS"), "echo STATS"),
-                Arguments.of(new Command.Echo("héllo wörld"), "echo héllo wörld"));
+                Arguments.of(new Command.Echo("héllo wörld"), "echo héllo wörld"),
+                Arguments.of(new Command.SetName("worker-7"), "set_name worker-7"),
+                Arguments.of(new Command.Info("jobs/42"), "info jobs/42"),
+                Arguments.of(new Command.Locks(""), "locks"),
+                Arguments.of(new Command.Locks("jobs/"), "locks jobs/"));
     }
 
     @ParameterizedTest(name = "{1}")

@@ -129,6 +129,49 @@ class CommandParserTest {
         assertThat(parser.parse("lock " + "🔒".repeat(63))).isEqualTo(invalid("invalid lock name"));
     }
 
+    @Test
+    void introspectionCommandsWithValidArguments() {
+        assertThat(parser.parse("set_name worker-7")).isEqualTo(new Command.SetName("worker-7"));
+        assertThat(parser.parse("info jobs/42")).isEqualTo(new Command.Info("jobs/42"));
+        assertThat(parser.parse("locks")).isEqualTo(new Command.Locks(""));
+        assertThat(parser.parse("locks jobs/")).isEqualTo(new Command.Locks("jobs/"));
+        assertThat(parser.parse(" \t locks \t ")).isEqualTo(new Command.Locks(""));
+    }
+
+    @Test
+    void introspectionCommandsWithWrongArgumentCounts() {
+        assertThat(parser.parse("set_name")).isEqualTo(wrongArguments("set_name"));
+        assertThat(parser.parse("set_name two words")).isEqualTo(wrongArguments("set_name"));
+        assertThat(parser.parse("info")).isEqualTo(wrongArguments("info"));
+        assertThat(parser.parse("info a b")).isEqualTo(wrongArguments("info"));
+        assertThat(parser.parse("locks a b")).isEqualTo(wrongArguments("locks"));
+        assertThat(parser.parse("SET_NAME x")).isEqualTo(invalid("Unknown command: \"SET_NAME\""));
+    }
+
+    @Test
+    void labelsAreNamesOfAtMost64Bytes() {
+        String label64 = "w".repeat(64);
+        assertThat(parser.parse("set_name " + label64)).isEqualTo(new Command.SetName(label64));
+        assertThat(parser.parse("set_name " + "w".repeat(65))).isEqualTo(invalid("invalid name"));
+        String twoByteLabel = "é".repeat(32);
+        assertThat(parser.parse("set_name " + twoByteLabel)).isEqualTo(new Command.SetName(twoByteLabel));
+        assertThat(parser.parse("set_name " + "é".repeat(32) + "x")).isEqualTo(invalid("invalid name"));
+        assertThat(parser.parse("set_name a\u0000b")).isEqualTo(invalid("invalid name"));
+        assertThat(parser.parse("set_name a\u00A0b")).isEqualTo(invalid("invalid name"));
+        assertThat(parser.parse("set_name \uFFFD")).isEqualTo(invalid("invalid name"));
+    }
+
+    @Test
+    void infoAndLocksTakeLockNames() {
+        String name250 = "n".repeat(250);
+        assertThat(parser.parse("info " + name250)).isEqualTo(new Command.Info(name250));
+        assertThat(parser.parse("locks " + name250)).isEqualTo(new Command.Locks(name250));
+        assertThat(parser.parse("info " + "n".repeat(251))).isEqualTo(invalid("invalid lock name"));
+        assertThat(parser.parse("locks " + "n".repeat(251))).isEqualTo(invalid("invalid lock name"));
+        assertThat(parser.parse("info a\u0007b")).isEqualTo(invalid("invalid lock name"));
+        assertThat(parser.parse("locks a\u0007b")).isEqualTo(invalid("invalid lock name"));
+    }
+
     @ParameterizedTest(name = "U+{0}")
     @ValueSource(ints = {0x00, 0x01, 0x0B, 0x0C, 0x0D, 0x1B, 0x1F, 0x7F, 0x85, 0x9F, 0x00A0, 0x1680, 0x2003, 0x2028,
             0x2029, 0x202F, 0x3000, 0xFFFD, 0xD800, 0xDC00})

@@ -1,13 +1,17 @@
 package io.deadbolt.server;
 
+import io.deadbolt.protocol.Reply;
 import io.deadbolt.server.lock.AttachResult;
 import io.deadbolt.server.lock.LockResult;
 import io.deadbolt.server.lock.LockTable;
 import io.deadbolt.server.lock.UnlockResult;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -30,6 +34,7 @@ public final class LockService implements LockTable.Listener {
     private final long defaultGraceMillis;
     private final LockTable.Limits limits;
     private final Map<String, SessionChannel> channels = new HashMap<>();
+    private LockTimings timings = LockTimings.NONE;
     private ScheduledFuture<?> timer;
     private long timerAt = Long.MAX_VALUE;
     private boolean evictionLogged;
@@ -108,16 +113,75 @@ public final class LockService implements LockTable.Listener {
         return result;
     }
 
-    public synchronized UnlockResult unlock(String id, String name) {
-        return table.unlock(id, name);
+    // The clock is read before taking the monitor, to add nothing to the time it is held. A release
+    // time a little behind another thread's grant time only shortens a reported hold, never below 0.
+    public UnlockResult unlock(String id, String name) {
+        long now = clockMillis.getAsLong();
+        synchronized (this) {
+            return table.unlock(id, name, now);
+        }
     }
 
-    public synchronized int unlockAll(String id) {
-        return table.unlockAll(id);
+    public int unlockAll(String id) {
+        long now = clockMillis.getAsLong();
+        synchronized (this) {
+            return table.unlockAll(id, now);
+        }
     }
 
     public synchronized void setTimeout(String id, long graceMillis) {
         table.setTimeout(id, graceMillis);
+    }
+
+    /** {@code set_name LABEL}: names the session for operators. */
+    public synchronized void setName(String id, String label) {
+        table.setLabel(id, label);
+    }
+
+    /** {@code info NAME}: the lock as operators see it, if it is held. */
+    public synchronized Optional<Reply.LockLine> describe(String name) {
+        long now = clockMillis.getAsLong();
+        return table.describe(name).map(info -> operatorView(info, now));
+    }
+
+    /**
+     * {@code locks PREFIX}: the first {@code max} held locks by name whose names start with {@code prefix}.
+     * Unlike the other methods it takes time in proportion to the number of held locks.
+     */
+    public synchronized Reply.Locks list(String prefix, int max) {
+        long now = clockMillis.getAsLong();
+        LockTable.Listing listing = table.list(prefix, max);
+        List<Reply.LockLine> lines = new ArrayList<>(listing.locks().size());
+        for (LockTable.LockInfo info : listing.locks()) {
+            lines.add(operatorView(info, now));
+        }
+        return new Reply.Locks(lines, listing.truncated());
+    }
+
+    /**
+     * Where lock hold and wait times go from now on. Set before serving; the durations come from the
+     * table, in the time this service feeds it, so no clock is read for them.
+     */
+    public synchronized void recordTimingsIn(LockTimings timings) {
+        this.timings = timings;
+    }
+
+    /**
+     * Runs {@code reader} with the monitor held: it sees the table, and whatever {@link LockTimings}
+     * recorded, at one instant between two table calls.
+     */
+    public synchronized void underMonitor(Runnable reader) {
+        reader.run();
+    }
+
+    /** The session's label and its connection's address stand for it: its id is its secret. */
+    private Reply.LockLine operatorView(LockTable.LockInfo info, long now) {
+        SessionChannel channel = channels.get(info.holderId());
+        String peer = channel == null ? null : channel.peer();
+        return new Reply.LockLine(info.name(), info.token(),
+                info.holderLabel() == null ? Reply.LockLine.NONE : info.holderLabel(),
+                peer == null ? Reply.LockLine.NONE : peer,
+                Math.max(0, now - info.grantedAt()), info.waiters());
     }
 
     /** A consistent view of the table's gauges and counters. */
@@ -152,6 +216,16 @@ public final class LockService implements LockTable.Listener {
         if (channel != null) {
             channel.waitExpired(name);
         }
+    }
+
+    @Override
+    public void lockReleased(long heldMillis) {
+        timings.held(heldMillis);
+    }
+
+    @Override
+    public void waitEnded(long waitedMillis) {
+        timings.waited(waitedMillis);
     }
 
     @Override

@@ -26,12 +26,19 @@ import java.util.Objects;
  *                       null for none
  * @param tlsCert        PEM certificate chain for TLS; null, with {@code tlsKey}, for plain TCP
  * @param tlsKey         PEM private key (PKCS#8) of {@code tlsCert}
+ * @param memcachedPort  port of the read-only memcached-protocol stats listener; {@link #OFF} for none
+ * @param httpPort       port of the HTTP listener ({@code /metrics}, {@code /healthz}); {@link #OFF} for none
+ * @param maxList        most lines a {@code locks} reply lists
  */
 public record ServerConfig(String bindAddress, int port, Duration sessionTimeout, Duration maxWait,
                            Duration maxTimeout, int maxLineBytes, int ioThreads, int maxConnections,
                            int maxLocksPerSession, int maxSessionsInGrace, Duration maxLineTime,
-                           Path passwordFile, Path tlsCert, Path tlsKey) {
+                           Path passwordFile, Path tlsCert, Path tlsKey, int memcachedPort, int httpPort,
+                           int maxList) {
     public static final int DEFAULT_PORT = 11400;
+    /** An optional listener's port when it is not wanted. */
+    public static final int OFF = -1;
+    public static final int DEFAULT_MAX_LIST = 1000;
     /**
      * Well below the open-file limit of a typical server (65536 or more), leaving room for the rest of
      * the process; a server under a lower limit warns at start (see ConnectionLimit).
@@ -58,6 +65,11 @@ public record ServerConfig(String bindAddress, int port, Duration sessionTimeout
         if (ioThreads < 0) {
             throw new IllegalArgumentException("io threads must not be negative: " + ioThreads);
         }
+        requireOptionalPort("memcached port", memcachedPort);
+        requireOptionalPort("http port", httpPort);
+        if (maxList < 1) {
+            throw new IllegalArgumentException("max list must be at least 1: " + maxList);
+        }
         limits(maxLineBytes, maxWait, maxTimeout);
         if (maxConnections < 1) {
             throw new IllegalArgumentException("max connections must be at least 1: " + maxConnections);
@@ -74,7 +86,8 @@ public record ServerConfig(String bindAddress, int port, Duration sessionTimeout
                 Duration.ofMillis(ProtocolLimits.DEFAULT_MAX_WAIT_MILLIS),
                 Duration.ofMillis(ProtocolLimits.DEFAULT_MAX_TIMEOUT_MILLIS),
                 ProtocolLimits.DEFAULT_MAX_LINE_BYTES, 0, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_LOCKS_PER_SESSION,
-                DEFAULT_MAX_SESSIONS_IN_GRACE, DEFAULT_MAX_LINE_TIME, null, null, null);
+                DEFAULT_MAX_SESSIONS_IN_GRACE, DEFAULT_MAX_LINE_TIME, null, null, null,
+                OFF, OFF, DEFAULT_MAX_LIST);
     }
 
     public ProtocolLimits limits() {
@@ -83,62 +96,97 @@ public record ServerConfig(String bindAddress, int port, Duration sessionTimeout
 
     public ServerConfig withPort(int port) {
         return new ServerConfig(bindAddress, port, sessionTimeout, maxWait, maxTimeout, maxLineBytes, ioThreads,
-                maxConnections, maxLocksPerSession, maxSessionsInGrace, maxLineTime, passwordFile, tlsCert, tlsKey);
+                maxConnections, maxLocksPerSession, maxSessionsInGrace, maxLineTime, passwordFile, tlsCert, tlsKey,
+                memcachedPort, httpPort, maxList);
     }
 
     public ServerConfig withSessionTimeout(Duration sessionTimeout) {
         return new ServerConfig(bindAddress, port, sessionTimeout, maxWait, maxTimeout, maxLineBytes, ioThreads,
-                maxConnections, maxLocksPerSession, maxSessionsInGrace, maxLineTime, passwordFile, tlsCert, tlsKey);
+                maxConnections, maxLocksPerSession, maxSessionsInGrace, maxLineTime, passwordFile, tlsCert, tlsKey,
+                memcachedPort, httpPort, maxList);
     }
 
     public ServerConfig withMaxWait(Duration maxWait) {
         return new ServerConfig(bindAddress, port, sessionTimeout, maxWait, maxTimeout, maxLineBytes, ioThreads,
-                maxConnections, maxLocksPerSession, maxSessionsInGrace, maxLineTime, passwordFile, tlsCert, tlsKey);
+                maxConnections, maxLocksPerSession, maxSessionsInGrace, maxLineTime, passwordFile, tlsCert, tlsKey,
+                memcachedPort, httpPort, maxList);
     }
 
     public ServerConfig withMaxTimeout(Duration maxTimeout) {
         return new ServerConfig(bindAddress, port, sessionTimeout, maxWait, maxTimeout, maxLineBytes, ioThreads,
-                maxConnections, maxLocksPerSession, maxSessionsInGrace, maxLineTime, passwordFile, tlsCert, tlsKey);
+                maxConnections, maxLocksPerSession, maxSessionsInGrace, maxLineTime, passwordFile, tlsCert, tlsKey,
+                memcachedPort, httpPort, maxList);
     }
 
     public ServerConfig withMaxLineBytes(int maxLineBytes) {
         return new ServerConfig(bindAddress, port, sessionTimeout, maxWait, maxTimeout, maxLineBytes, ioThreads,
-                maxConnections, maxLocksPerSession, maxSessionsInGrace, maxLineTime, passwordFile, tlsCert, tlsKey);
+                maxConnections, maxLocksPerSession, maxSessionsInGrace, maxLineTime, passwordFile, tlsCert, tlsKey,
+                memcachedPort, httpPort, maxList);
     }
 
     public ServerConfig withMaxConnections(int maxConnections) {
         return new ServerConfig(bindAddress, port, sessionTimeout, maxWait, maxTimeout, maxLineBytes, ioThreads,
-                maxConnections, maxLocksPerSession, maxSessionsInGrace, maxLineTime, passwordFile, tlsCert, tlsKey);
+                maxConnections, maxLocksPerSession, maxSessionsInGrace, maxLineTime, passwordFile, tlsCert, tlsKey,
+                memcachedPort, httpPort, maxList);
     }
 
     public ServerConfig withMaxLocksPerSession(int maxLocksPerSession) {
         return new ServerConfig(bindAddress, port, sessionTimeout, maxWait, maxTimeout, maxLineBytes, ioThreads,
-                maxConnections, maxLocksPerSession, maxSessionsInGrace, maxLineTime, passwordFile, tlsCert, tlsKey);
+                maxConnections, maxLocksPerSession, maxSessionsInGrace, maxLineTime, passwordFile, tlsCert, tlsKey,
+                memcachedPort, httpPort, maxList);
     }
 
     public ServerConfig withMaxSessionsInGrace(int maxSessionsInGrace) {
         return new ServerConfig(bindAddress, port, sessionTimeout, maxWait, maxTimeout, maxLineBytes, ioThreads,
-                maxConnections, maxLocksPerSession, maxSessionsInGrace, maxLineTime, passwordFile, tlsCert, tlsKey);
+                maxConnections, maxLocksPerSession, maxSessionsInGrace, maxLineTime, passwordFile, tlsCert, tlsKey,
+                memcachedPort, httpPort, maxList);
     }
 
     public ServerConfig withMaxLineTime(Duration maxLineTime) {
         return new ServerConfig(bindAddress, port, sessionTimeout, maxWait, maxTimeout, maxLineBytes, ioThreads,
-                maxConnections, maxLocksPerSession, maxSessionsInGrace, maxLineTime, passwordFile, tlsCert, tlsKey);
+                maxConnections, maxLocksPerSession, maxSessionsInGrace, maxLineTime, passwordFile, tlsCert, tlsKey,
+                memcachedPort, httpPort, maxList);
     }
 
     public ServerConfig withPasswordFile(Path passwordFile) {
         return new ServerConfig(bindAddress, port, sessionTimeout, maxWait, maxTimeout, maxLineBytes, ioThreads,
-                maxConnections, maxLocksPerSession, maxSessionsInGrace, maxLineTime, passwordFile, tlsCert, tlsKey);
+                maxConnections, maxLocksPerSession, maxSessionsInGrace, maxLineTime, passwordFile, tlsCert, tlsKey,
+                memcachedPort, httpPort, maxList);
     }
 
     public ServerConfig withTls(Path tlsCert, Path tlsKey) {
         return new ServerConfig(bindAddress, port, sessionTimeout, maxWait, maxTimeout, maxLineBytes, ioThreads,
-                maxConnections, maxLocksPerSession, maxSessionsInGrace, maxLineTime, passwordFile, tlsCert, tlsKey);
+                maxConnections, maxLocksPerSession, maxSessionsInGrace, maxLineTime, passwordFile, tlsCert, tlsKey,
+                memcachedPort, httpPort, maxList);
+    }
+
+    public ServerConfig withMemcachedPort(int memcachedPort) {
+        return new ServerConfig(bindAddress, port, sessionTimeout, maxWait, maxTimeout, maxLineBytes, ioThreads,
+                maxConnections, maxLocksPerSession, maxSessionsInGrace, maxLineTime, passwordFile, tlsCert, tlsKey,
+                memcachedPort, httpPort, maxList);
+    }
+
+    public ServerConfig withHttpPort(int httpPort) {
+        return new ServerConfig(bindAddress, port, sessionTimeout, maxWait, maxTimeout, maxLineBytes, ioThreads,
+                maxConnections, maxLocksPerSession, maxSessionsInGrace, maxLineTime, passwordFile, tlsCert, tlsKey,
+                memcachedPort, httpPort, maxList);
+    }
+
+    public ServerConfig withMaxList(int maxList) {
+        return new ServerConfig(bindAddress, port, sessionTimeout, maxWait, maxTimeout, maxLineBytes, ioThreads,
+                maxConnections, maxLocksPerSession, maxSessionsInGrace, maxLineTime, passwordFile, tlsCert, tlsKey,
+                memcachedPort, httpPort, maxList);
     }
 
     /** The limits the lock table holds each session to. */
     public LockTable.Limits lockLimits() {
         return new LockTable.Limits(maxLocksPerSession, maxSessionsInGrace);
+    }
+
+    private static void requireOptionalPort(String what, int port) {
+        if (port != OFF && (port < 0 || port > 65535)) {
+            throw new IllegalArgumentException(what + " must be 0 to 65535: " + port);
+        }
     }
 
     private static ProtocolLimits limits(int maxLineBytes, Duration maxWait, Duration maxTimeout) {

@@ -9,4 +9,9 @@ public interface SessionChannel {
     void lockGranted(String name, long token);
 
     void waitExpired(String name);
+
+    /** The address of the connection, {@code ADDR:PORT}, for operators; null if unknown. */
+    default String peer() {
+        return null;
+    }
 }

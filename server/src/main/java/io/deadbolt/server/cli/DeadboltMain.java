@@ -119,6 +119,20 @@ public final class DeadboltMain implements Callable<Integer> {
                 description = "The PEM private key (PKCS#8, unencrypted) of --tls-cert (env DEADBOLT_TLS_KEY)")
         Path tlsKey;
 
+        @Option(names = "--memcached-port", paramLabel = "PORT", defaultValue = "${env:DEADBOLT_MEMCACHED_PORT}",
+                description = "Also serve memcached's 'stats' on this port, read-only, for memcached scrapers; "
+                        + "0 picks a free one (env DEADBOLT_MEMCACHED_PORT). Default: off")
+        Integer memcachedPort;
+
+        @Option(names = "--http-port", paramLabel = "PORT", defaultValue = "${env:DEADBOLT_HTTP_PORT}",
+                description = "Also serve HTTP on this port: Prometheus metrics at /metrics, health at /healthz; "
+                        + "0 picks a free one (env DEADBOLT_HTTP_PORT). Default: off")
+        Integer httpPort;
+
+        @Option(names = "--max-list", paramLabel = "N", defaultValue = "${env:DEADBOLT_MAX_LIST:-1000}",
+                description = "Most locks one 'locks' reply lists (env DEADBOLT_MAX_LIST). Default: ${DEFAULT-VALUE}")
+        int maxList;
+
         @Option(names = {"-v", "--verbose"},
                 description = "Log at debug level: connections opening and closing, sessions expiring. "
                         + "Repeat (-vv) for Netty's own debug output too. Env DEADBOLT_VERBOSE=true does "
@@ -137,7 +151,8 @@ public final class DeadboltMain implements Callable<Integer> {
             try {
                 config = new ServerConfig(bind, port, sessionTimeout, maxWait, maxTimeout, maxLine, ioThreads,
                         maxConnections, maxLocksPerSession, maxSessionsInGrace, maxLineTime, passwordFile, tlsCert,
-                        tlsKey);
+                        tlsKey, memcachedPort == null ? ServerConfig.OFF : memcachedPort,
+                        httpPort == null ? ServerConfig.OFF : httpPort, maxList);
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
             }
@@ -153,6 +168,10 @@ public final class DeadboltMain implements Callable<Integer> {
             System.out.printf("deadbolt %s listening on %s:%d (%s)%n", Version.get(),
                     server.address().getAddress().getHostAddress(), server.address().getPort(),
                     server.transportName());
+            server.memcachedAddress().ifPresent(address -> System.out.printf(
+                    "memcached stats on %s:%d%n", address.getAddress().getHostAddress(), address.getPort()));
+            server.httpAddress().ifPresent(address -> System.out.printf(
+                    "metrics on http://%s/metrics%n", hostAndPort(address)));
             System.out.flush();
             if (tlsCert != null) {
                 log.info("speaking TLS only, with the certificate {}", tlsCert);
@@ -165,6 +184,11 @@ public final class DeadboltMain implements Callable<Integer> {
             server.close();
             log.info("stopped");
             return CommandLine.ExitCode.OK;
+        }
+
+        private static String hostAndPort(java.net.InetSocketAddress address) {
+            String host = address.getAddress().getHostAddress();
+            return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.getPort();
         }
 
         /** Turns the signal into an orderly stop and exit status 0, rather than the JVM's 143. */

@@ -1,6 +1,7 @@
 package io.deadbolt.server.lock;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
@@ -49,6 +50,14 @@ public final class LockTable {
          */
         default void sessionEvicted(String sessionId, int locksReleased) {
             sessionExpired(sessionId, locksReleased);
+        }
+
+        /** A lock was released, by its holder or by its session's expiry, after being held this long. */
+        default void lockReleased(long heldMillis) {
+        }
+
+        /** A queued lock request was answered, granted or timed out, after waiting this long. */
+        default void waitEnded(long waitedMillis) {
         }
     }
 
@@ -177,12 +186,12 @@ public final class LockTable {
         session.connected = false;
         connectedSessions--;
         if (session.graceMillis == 0) {
-            expire(session);
+            expire(session, now);
         } else {
             session.graceDeadline = schedule(saturatedAdd(now, session.graceMillis), session, Deadline.Kind.GRACE);
             graceEnds.add(session.graceDeadline);
             if (graceEnds.size() > limits.maxSessionsInGrace()) {
-                evictSoonestInGrace();
+                evictSoonestInGrace(now);
             }
         }
     }
@@ -193,6 +202,11 @@ public final class LockTable {
             throw new IllegalArgumentException("graceMillis must not be negative: " + graceMillis);
         }
         connected(id).graceMillis = graceMillis;
+    }
+
+    /** Names the session for operators ({@code set_name}); it keeps the name across resumes. */
+    public void setLabel(String id, String label) {
+        connected(id).label = label;
     }
 
     // ---- locks ------------------------------------------------------------------------------------
@@ -214,7 +228,7 @@ public final class LockTable {
         if (lock == null) {
             lock = new HeldLock(name);
             locks.put(name, lock);
-            grant(lock, session);
+            grant(lock, session, now);
             return LockResult.acquired(lock.token);
         }
         if (lock.holder == session) {
@@ -233,13 +247,14 @@ public final class LockTable {
         }
         lock.waiters.add(session);
         session.waitingOn = lock;
+        session.waitingSince = now;
         session.waitDeadline = schedule(saturatedAdd(now, waitMillis), session, Deadline.Kind.WAIT);
         waiters++;
         return LockResult.QUEUED;
     }
 
     /** {@code unlock NAME}: releases the lock if this session holds it, handing it to the first waiter. */
-    public UnlockResult unlock(String id, String name) {
+    public UnlockResult unlock(String id, String name, long now) {
         Session session = connected(id);
         cmdUnlock++;
         HeldLock lock = locks.get(name);
@@ -249,13 +264,13 @@ public final class LockTable {
         if (lock.holder != session) {
             return UnlockResult.NOT_YOURS;
         }
-        release(lock);
+        release(lock, now);
         return UnlockResult.UNLOCKED;
     }
 
     /** {@code unlock_all}: releases every lock the session holds; returns how many. */
-    public int unlockAll(String id) {
-        return releaseAll(connected(id));
+    public int unlockAll(String id, long now) {
+        return releaseAll(connected(id), now);
     }
 
     // ---- time -------------------------------------------------------------------------------------
@@ -282,13 +297,15 @@ public final class LockTable {
             Session session = due.session;
             if (due.kind == Deadline.Kind.WAIT) {
                 session.waitDeadline = null;
+                long waited = now - session.waitingSince;
                 String name = dequeue(session);
                 lockUnavailable++;
+                listener.waitEnded(Math.max(0, waited));
                 listener.waitExpired(session.id, name);
             } else {
                 graceEnds.remove(due);
                 session.graceDeadline = null;
-                expire(session);
+                expire(session, now);
             }
         }
     }
@@ -380,6 +397,64 @@ public final class LockTable {
         return session != null && session.connected;
     }
 
+    /**
+     * A held lock as operators see it. {@code holderId} lets the server find the holder's connection; it
+     * is the session's secret and must never be shown. {@code holderLabel} is null if none was set.
+     */
+    public record LockInfo(String name, long token, String holderId, String holderLabel, long grantedAt,
+                           int waiters) {
+    }
+
+    /** Locks listed for an operator, and whether more matched than were listed. */
+    public record Listing(List<LockInfo> locks, boolean truncated) {
+    }
+
+    /** {@code info NAME}: the lock if it is held. */
+    public Optional<LockInfo> describe(String name) {
+        HeldLock lock = locks.get(name);
+        return lock == null ? Optional.empty() : Optional.of(info(lock));
+    }
+
+    /**
+     * {@code locks PREFIX}: the held locks whose names start with {@code prefix}, the first {@code max} of
+     * them in name order. Every held lock is looked at, but only {@code max} are kept, so the cost is one
+     * pass over the table and the memory is bounded.
+     */
+    public Listing list(String prefix, int max) {
+        if (max < 0) {
+            throw new IllegalArgumentException("max must not be negative: " + max);
+        }
+        // The largest name kept is at the head, ready to give way to a smaller one.
+        PriorityQueue<HeldLock> firstByName = new PriorityQueue<>(Math.min(max, locks.size()) + 1,
+                (a, b) -> b.name.compareTo(a.name));
+        boolean truncated = false;
+        for (HeldLock lock : locks.values()) {
+            if (!lock.name.startsWith(prefix)) {
+                continue;
+            }
+            if (firstByName.size() < max) {
+                firstByName.add(lock);
+                continue;
+            }
+            truncated = true;
+            if (max > 0 && lock.name.compareTo(firstByName.peek().name) < 0) {
+                firstByName.poll();
+                firstByName.add(lock);
+            }
+        }
+        List<LockInfo> listed = new ArrayList<>(firstByName.size());
+        for (HeldLock lock : firstByName) {
+            listed.add(info(lock));
+        }
+        listed.sort(Comparator.comparing(LockInfo::name));
+        return new Listing(listed, truncated);
+    }
+
+    private static LockInfo info(HeldLock lock) {
+        return new LockInfo(lock.name, lock.token, lock.holder.id, lock.holder.label, lock.grantedAt,
+                lock.waiters == null ? 0 : lock.waiters.size());
+    }
+
     // ---- inside -----------------------------------------------------------------------------------
 
     private Session connected(String id) {
@@ -390,8 +465,9 @@ public final class LockTable {
         return session;
     }
 
-    private void grant(HeldLock lock, Session session) {
+    private void grant(HeldLock lock, Session session, long now) {
         lock.holder = session;
+        lock.grantedAt = now;
         lastToken = Math.incrementExact(lastToken);
         lock.token = lastToken;
         session.link(lock);
@@ -399,9 +475,10 @@ public final class LockTable {
     }
 
     /** Releases a held lock: the first waiter gets it, or it is gone. */
-    private void release(HeldLock lock) {
+    private void release(HeldLock lock, long now) {
         lock.holder.unlink(lock);
         lock.holder = null;
+        listener.lockReleased(Math.max(0, now - lock.grantedAt));
         Session next = firstWaiter(lock);
         if (next == null) {
             locks.remove(lock.name);
@@ -412,8 +489,9 @@ public final class LockTable {
         cancel(next.waitDeadline);
         next.waitDeadline = null;
         waiters--;
-        grant(lock, next);
+        grant(lock, next, now);
         lockAcquiredAfterWait++;
+        listener.waitEnded(Math.max(0, now - next.waitingSince));
         listener.granted(next.id, lock.name, lock.token);
     }
 
@@ -425,10 +503,10 @@ public final class LockTable {
         return it.hasNext() ? it.next() : null;
     }
 
-    private int releaseAll(Session session) {
+    private int releaseAll(Session session, long now) {
         int released = 0;
         while (session.firstHeld != null) {
-            release(session.firstHeld);
+            release(session.firstHeld, now);
             released++;
         }
         return released;
@@ -445,8 +523,8 @@ public final class LockTable {
         return lock.name;
     }
 
-    private void expire(Session session) {
-        int released = end(session);
+    private void expire(Session session, long now) {
+        int released = end(session, now);
         listener.sessionExpired(session.id, released);
     }
 
@@ -454,20 +532,20 @@ public final class LockTable {
      * Cuts short the grace of the session whose grace would end soonest: of all the sessions in grace,
      * its early end takes the least time off what was promised.
      */
-    private void evictSoonestInGrace() {
+    private void evictSoonestInGrace(long now) {
         Deadline soonest = graceEnds.pollFirst();
         Session session = soonest.session;
         cancel(soonest);
         session.graceDeadline = null;
         sessionsEvicted++;
-        int released = end(session);
+        int released = end(session, now);
         listener.sessionEvicted(session.id, released);
     }
 
     /** Ends a session: its locks are released to their waiters. Returns how many it held. */
-    private int end(Session session) {
+    private int end(Session session, long now) {
         sessions.remove(session.id);
-        int released = releaseAll(session);
+        int released = releaseAll(session, now);
         sessionsExpired++;
         locksReleasedByExpiry += released;
         return released;
@@ -502,12 +580,16 @@ public final class LockTable {
     private static final class Session {
         final String id;
         long graceMillis;
+        /** The operator's name for the session ({@code set_name}), or null. */
+        String label;
         boolean connected = true;
         /** Held locks as an intrusive list through {@link HeldLock#nextHeld}: no per-lock set entry. */
         HeldLock firstHeld;
         HeldLock lastHeld;
         int heldCount;
         HeldLock waitingOn;
+        /** When the pending wait on {@link #waitingOn} began; meaningless while there is none. */
+        long waitingSince;
         Deadline waitDeadline;
         Deadline graceDeadline;
 
@@ -550,6 +632,8 @@ public final class LockTable {
         final String name;
         Session holder;
         long token;
+        /** When the current holder got it, in the caller's clock. */
+        long grantedAt;
         HeldLock prevHeld;
         HeldLock nextHeld;
         /** Sessions waiting, in arrival order; made on first use, since most locks never queue. */

@@ -4,6 +4,7 @@ import io.deadbolt.protocol.Command;
 import io.deadbolt.protocol.Reply;
 import io.deadbolt.protocol.Request;
 import io.deadbolt.server.LockService;
+import io.deadbolt.server.ServerConfig;
 import io.deadbolt.server.SessionChannel;
 import io.deadbolt.server.lock.AttachResult;
 import io.deadbolt.server.lock.LockResult;
@@ -48,6 +49,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements Se
     private final ServerStats serverStats;
     private final StatsReport statsReport;
     private final Authenticator authenticator;
+    private final int maxList;
     private final ArrayDeque<Request> backlog = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
     private String sessionId;
@@ -56,23 +58,29 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements Se
     private boolean waiting;
     private boolean closing;
     private boolean authenticated;
+    /** Read by the lock service from other threads; set before the session exists. */
+    private volatile String peer;
 
-    ConnectionHandler(LockService locks, ServerStats serverStats, StatsReport statsReport) {
-        this(locks, serverStats, statsReport, Authenticator.NONE);
+    /** A handler with no password and the default {@code locks} listing limit. */
+    ConnectionHandler(LockService locks, ServerStats serverStats, StatsReport statsReport,
+                      Authenticator authenticator) {
+        this(locks, serverStats, statsReport, authenticator, ServerConfig.DEFAULT_MAX_LIST);
     }
 
     ConnectionHandler(LockService locks, ServerStats serverStats, StatsReport statsReport,
-                      Authenticator authenticator) {
+                      Authenticator authenticator, int maxList) {
         this.locks = locks;
         this.serverStats = serverStats;
         this.statsReport = statsReport;
         this.authenticator = authenticator;
         this.authenticated = !authenticator.required();
+        this.maxList = maxList;
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        peer = PeerAddress.format(ctx.channel().remoteAddress());
         sessionId = locks.open(this);
         serverStats.connectionOpened();
         log.debug("connection opened from {}", ctx.channel().remoteAddress());
@@ -203,6 +211,12 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements Se
     }
 
     private void execute(Command command) {
+        serverStats.commandReceived(command.type());
+        if (command instanceof Command.SetName || command instanceof Command.Info
+                || command instanceof Command.Locks) {
+            introspect(command);
+            return;
+        }
         if (command instanceof Command.Lock lock) {
             sessionUsed = true;
             LockResult result = locks.lock(sessionId, lock.name(), lock.waitMillis());
@@ -343,5 +357,23 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements Se
         backlog.clear();
         updateReading();
         ctx.writeAndFlush(reply).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    @Override
+    public String peer() {
+        return peer;
+    }
+
+    /** The operator's commands: {@code set_name} names the session, the others only look. */
+    private void introspect(Command command) {
+        if (command instanceof Command.SetName setName) {
+            sessionUsed = true;
+            locks.setName(sessionId, setName.label());
+            ctx.write(Reply.NAME_SET);
+        } else if (command instanceof Command.Info info) {
+            ctx.write(locks.describe(info.name()).map(Reply::held).orElse(Reply.FREE));
+        } else if (command instanceof Command.Locks list) {
+            ctx.write(locks.list(list.prefix(), maxList));
+        }
     }
 }

@@ -1,11 +1,17 @@
 package io.deadbolt.server.net;
 
 import io.deadbolt.protocol.ProtocolLimits;
+import io.deadbolt.protocol.Reply;
 import io.deadbolt.protocol.ReplyEncoder;
 import io.deadbolt.protocol.RequestDecoder;
 import io.deadbolt.server.LockService;
 import io.deadbolt.server.ServerConfig;
+import io.deadbolt.server.Version;
+import io.deadbolt.server.metrics.DeadboltMetrics;
+import io.deadbolt.server.net.http.MonitoringHttpHandler;
+import io.deadbolt.server.net.memcached.MemcachedStatsHandler;
 import io.deadbolt.server.stats.ServerStats;
+import io.deadbolt.server.stats.SettingsReport;
 import io.deadbolt.server.stats.StatsReport;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -23,8 +29,11 @@ import io.netty.handler.ssl.SslProvider;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 /** The listening socket and its event loops: accepts connections and builds each one's pipeline. */
 public final class NettyServer implements AutoCloseable {
@@ -42,6 +51,12 @@ public final class NettyServer implements AutoCloseable {
     private final Channel serverChannel;
     private final LockService locks;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final ServerConfig config;
+    private final int threads;
+    /** The optional listeners; null when off. */
+    private final Channel memcachedChannel;
+    private final Channel httpChannel;
+    private volatile boolean shuttingDown;
 
     private NettyServer(ServerConfig config) throws StartException {
         Authenticator authenticator = authenticator(config);
@@ -81,7 +96,8 @@ public final class NettyServer implements AutoCloseable {
                         ch.pipeline().addLast(
                                 new RequestDecoder(limits),
                                 ReplyEncoder.INSTANCE,
-                                new ConnectionHandler(locks, serverStats, statsReport, authenticator));
+                                new ConnectionHandler(locks, serverStats, statsReport, authenticator,
+                                        config.maxList()));
                     }
                 });
         InetSocketAddress address = new InetSocketAddress(config.bindAddress(), config.port());
@@ -92,6 +108,59 @@ public final class NettyServer implements AutoCloseable {
             throw new StartException("cannot listen on " + config.bindAddress() + ":" + config.port() + ": "
                     + (e.getMessage() != null ? e.getMessage() : e.toString()), e);
         }
+        this.config = config;
+        this.threads = threads;
+        try {
+            if (config.memcachedPort() == ServerConfig.OFF) {
+                memcachedChannel = null;
+            } else {
+                memcachedChannel = listen(config.memcachedPort(), "memcached stats",
+                        ch -> ch.pipeline().addLast(MemcachedStatsHandler.frameDecoder(),
+                                new MemcachedStatsHandler(statsReport::stats, this::settings, Version.get())));
+            }
+            if (config.httpPort() == ServerConfig.OFF) {
+                httpChannel = null;
+            } else {
+                DeadboltMetrics metrics = new DeadboltMetrics(locks, serverStats);
+                locks.recordTimingsIn(metrics.timings());
+                MonitoringHttpHandler http = new MonitoringHttpHandler(metrics, this::isShuttingDown);
+                httpChannel = listen(config.httpPort(), "http", ch -> http.addTo(ch.pipeline()));
+            }
+        } catch (StartException | RuntimeException e) {
+            group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS).syncUninterruptibly();
+            throw e;
+        }
+    }
+
+    /**
+     * Binds an optional listener on the main port's address and event loops. If it cannot, the server
+     * does not start: an operator who asked for it would rather know at once.
+     */
+    private Channel listen(int port, String what, Consumer<Channel> pipeline) throws StartException {
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(group)
+                .channel(transport.serverChannel())
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        channels.add(ch);
+                        pipeline.accept(ch);
+                    }
+                });
+        try {
+            return bootstrap.bind(new InetSocketAddress(config.bindAddress(), port)).sync().channel();
+        } catch (Exception e) {
+            throw new StartException("cannot listen on " + config.bindAddress() + ":" + port + " (" + what + "): "
+                    + (e.getMessage() != null ? e.getMessage() : e.toString()), e);
+        }
+    }
+
+    /** The effective configuration, for {@code stats settings} on the memcached port. */
+    private List<Reply.Stat> settings() {
+        return SettingsReport.of(config, address().getPort(),
+                memcachedAddress().map(InetSocketAddress::getPort).orElse(ServerConfig.OFF),
+                httpAddress().map(InetSocketAddress::getPort).orElse(ServerConfig.OFF), transport.label(), threads);
     }
 
     /** Binds and starts serving; throws {@link StartException} if the address cannot be bound. */
@@ -101,6 +170,17 @@ public final class NettyServer implements AutoCloseable {
 
     public InetSocketAddress address() {
         return (InetSocketAddress) serverChannel.localAddress();
+    }
+
+    /** Where the memcached-protocol stats listener listens, if it is on. */
+    public Optional<InetSocketAddress> memcachedAddress() {
+        return memcachedChannel == null ? Optional.empty()
+                : Optional.of((InetSocketAddress) memcachedChannel.localAddress());
+    }
+
+    /** Where the HTTP listener ({@code /metrics}, {@code /healthz}) listens, if it is on. */
+    public Optional<InetSocketAddress> httpAddress() {
+        return httpChannel == null ? Optional.empty() : Optional.of((InetSocketAddress) httpChannel.localAddress());
     }
 
     public String transportName() {
@@ -127,20 +207,43 @@ public final class NettyServer implements AutoCloseable {
     }
 
     /**
-     * Stops accepting; then every connection answers its pending wait {@code 503 shutting down}, flushes,
-     * and ends its side: the client reads every reply and then the end of the stream, and the connection
-     * closes when the client closes its own side. Connections still open after {@link #STOP_FLUSH_TIMEOUT}
-     * (a client that does not read, or does not close) are closed anyway. Stops the event loops; returns
-     * when they have, within a few seconds at most.
+     * The first step of {@link #close()}: {@code /healthz} answers 503 from now on and the lock protocol
+     * port stops accepting connections. The monitoring listeners go on until {@link #close()}.
+     */
+    public void beginShutdown() {
+        shuttingDown = true;
+        serverChannel.close().syncUninterruptibly();
+    }
+
+    public boolean isShuttingDown() {
+        return shuttingDown;
+    }
+
+    /**
+     * Stops accepting; then every lock-protocol connection answers its pending wait {@code 503 shutting
+     * down}, flushes, and ends its side: the client reads every reply and then the end of the stream, and
+     * the connection closes when the client closes its own side. Connections still open after
+     * {@link #STOP_FLUSH_TIMEOUT} (a client that does not read, or does not close) are closed anyway.
+     * Monitoring connections are closed at once. Stops the event loops; returns when they have, within a
+     * few seconds at most.
      */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        serverChannel.close().syncUninterruptibly();
+        beginShutdown();
+        for (Channel listener : new Channel[] {memcachedChannel, httpChannel}) {
+            if (listener != null) {
+                listener.close().syncUninterruptibly();
+            }
+        }
         for (Channel channel : channels) {
-            channel.pipeline().fireUserEventTriggered(ServerStopping.INSTANCE);
+            if (channel.pipeline().get(ConnectionHandler.class) != null) {
+                channel.pipeline().fireUserEventTriggered(ServerStopping.INSTANCE);
+            } else {
+                channel.close();
+            }
         }
         channels.newCloseFuture().awaitUninterruptibly(STOP_FLUSH_TIMEOUT.toMillis());
         channels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);

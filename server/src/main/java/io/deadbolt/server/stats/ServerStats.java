@@ -1,5 +1,6 @@
 package io.deadbolt.server.stats;
 
+import io.deadbolt.protocol.CommandType;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -13,6 +14,33 @@ public final class ServerStats {
     private final LongAdder rejectedConnections = new LongAdder();
     private final LongAdder authCommands = new LongAdder();
     private final LongAdder authErrors = new LongAdder();
+    /**
+     * Requests by command. Null for {@code lock} and {@code unlock}: the lock table counts those already,
+     * and they are the requests where an extra increment would show.
+     */
+    private final LongAdder[] commands = new LongAdder[CommandType.values().length];
+
+    public ServerStats() {
+        for (CommandType type : CommandType.values()) {
+            if (type != CommandType.LOCK && type != CommandType.UNLOCK) {
+                commands[type.ordinal()] = new LongAdder();
+            }
+        }
+    }
+
+    /** A well-formed request of this type arrived. */
+    public void commandReceived(CommandType type) {
+        LongAdder count = commands[type.ordinal()];
+        if (count != null) {
+            count.increment();
+        }
+    }
+
+    /** Requests of this type so far; always 0 for {@code lock} and {@code unlock}, which the table counts. */
+    public long commands(CommandType type) {
+        LongAdder count = commands[type.ordinal()];
+        return count == null ? 0 : count.sum();
+    }
 
     public void connectionOpened() {
         currentConnections.incrementAndGet();

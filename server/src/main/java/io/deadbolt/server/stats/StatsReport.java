@@ -20,6 +20,11 @@ public final class StatsReport {
     }
 
     public Reply.Stats build() {
+        return new Reply.Stats(stats());
+    }
+
+    /** The keys and values of the reply, in its order; also served by the memcached-protocol listener. */
+    public List<Reply.Stat> stats() {
         LockService.TableSnapshot table = locks.snapshot();
         ProcessUsage usage = ProcessUsage.now();
         List<Reply.Stat> stats = new ArrayList<>(32);
@@ -57,7 +62,7 @@ public final class StatsReport {
         add(stats, "rejected_connections", server.rejectedConnections());
         add(stats, "auth_cmds", server.authCommands());
         add(stats, "auth_errors", server.authErrors());
-        return new Reply.Stats(stats);
+        return stats;
     }
 
     private static void add(List<Reply.Stat> stats, String name, long value) {

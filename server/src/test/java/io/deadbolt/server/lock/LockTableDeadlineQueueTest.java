@@ -39,7 +39,7 @@ class LockTableDeadlineQueueTest {
         String current = "holder";
         long lastToken = table.lastToken();
         for (int i = 0; i < MANY; i++) {
-            table.unlock(current, "x");
+            table.unlock(current, "x", MANY);
             long token = listener.drainSingleGrant(waiter(i), "x");
             assertThat(token).isGreaterThan(lastToken);
             lastToken = token;
@@ -84,7 +84,7 @@ class LockTableDeadlineQueueTest {
 
         String current = "holder";
         for (int i = 0; i < MANY; i++) {
-            table.unlock(current, "x");
+            table.unlock(current, "x", MANY);
             listener.drainSingleGrant(waiter(i), "x");
             current = waiter(i);
             assertThat(table.nextDeadline()).isEqualTo(WAIT / 2);
@@ -114,7 +114,7 @@ class LockTableDeadlineQueueTest {
         }
         String current = "holder";
         for (int i = 0; i < MANY; i++) {
-            table.unlock(current, "x");
+            table.unlock(current, "x", MANY);
             current = waiter(i);
         }
         assertThat(listener.drain()).hasSize(MANY);

@@ -45,7 +45,7 @@ class LockTableLimitsTest {
         table.lock("a", "x", 0, 0);
         assertThat(table.lock("a", "y", 0, 0)).isEqualTo(LockResult.TOO_MANY_LOCKS);
 
-        table.unlock("a", "x");
+        table.unlock("a", "x", 0);
 
         assertThat(table.lock("a", "y", 0, 0).outcome()).isEqualTo(LockResult.Outcome.ACQUIRED);
     }
@@ -58,7 +58,7 @@ class LockTableLimitsTest {
         table.lock("b", "x", 0, 0);
         assertThat(table.lock("a", "x", LONG_WAIT, 0)).isEqualTo(LockResult.QUEUED);
 
-        table.unlock("b", "x");
+        table.unlock("b", "x", 0);
 
         listener.drainSingleGrant("a", "x");
         assertThat(table.heldBy("a")).containsExactly("mine", "x");

@@ -77,7 +77,7 @@ class LockTableLockingTest {
         assertThat(table.heldBy("b")).isEmpty();
         assertThat(table.waitersOf("x")).isEmpty();
         assertThat(table.nextDeadline()).isEqualTo(Long.MAX_VALUE);
-        table.unlock("a", "x");
+        table.unlock("a", "x", NOW);
         assertThat(listener.drain()).as("b was not queued, so nothing is handed to it").isEmpty();
         assertThat(table.holderOf("x")).isEmpty();
     }
@@ -100,7 +100,7 @@ class LockTableLockingTest {
     void unlockByTheHolderIsUnlockedAndFreesTheName() {
         long first = table.lock("a", "x", 0, NOW).token();
 
-        assertThat(table.unlock("a", "x")).isEqualTo(UnlockResult.UNLOCKED);
+        assertThat(table.unlock("a", "x", NOW)).isEqualTo(UnlockResult.UNLOCKED);
 
         assertThat(table.holderOf("x")).isEmpty();
         assertThat(table.heldBy("a")).isEmpty();
@@ -114,7 +114,7 @@ class LockTableLockingTest {
     void unlockOfALockHeldByAnotherIsNotYours() {
         table.lock("a", "x", 0, NOW);
 
-        assertThat(table.unlock("b", "x")).isEqualTo(UnlockResult.NOT_YOURS);
+        assertThat(table.unlock("b", "x", NOW)).isEqualTo(UnlockResult.NOT_YOURS);
 
         assertThat(table.holderOf("x")).contains("a");
         assertThat(table.heldBy("a")).containsExactly("x");
@@ -122,11 +122,11 @@ class LockTableLockingTest {
 
     @Test
     void unlockOfAFreeNameIsNotLocked() {
-        assertThat(table.unlock("a", "x")).isEqualTo(UnlockResult.NOT_LOCKED);
+        assertThat(table.unlock("a", "x", NOW)).isEqualTo(UnlockResult.NOT_LOCKED);
 
         table.lock("a", "x", 0, NOW);
-        table.unlock("a", "x");
-        assertThat(table.unlock("a", "x")).isEqualTo(UnlockResult.NOT_LOCKED);
+        table.unlock("a", "x", NOW);
+        assertThat(table.unlock("a", "x", NOW)).isEqualTo(UnlockResult.NOT_LOCKED);
     }
 
     @Test
@@ -134,12 +134,12 @@ class LockTableLockingTest {
         table.lock("a", "x", 0, NOW);
         table.lock("a", "x", 0, NOW);
 
-        assertThat(table.unlock("a", "x")).isEqualTo(UnlockResult.UNLOCKED);
+        assertThat(table.unlock("a", "x", NOW)).isEqualTo(UnlockResult.UNLOCKED);
 
         assertThat(table.holderOf("x")).isEmpty();
         assertThat(table.heldBy("a")).isEmpty();
         assertThat(table.lock("b", "x", 0, NOW).outcome()).isEqualTo(LockResult.Outcome.ACQUIRED);
-        assertThat(table.unlock("a", "x")).isEqualTo(UnlockResult.NOT_YOURS);
+        assertThat(table.unlock("a", "x", NOW)).isEqualTo(UnlockResult.NOT_YOURS);
     }
 
     @Test
@@ -148,13 +148,13 @@ class LockTableLockingTest {
         table.lock("a", "y", 0, NOW);
         table.lock("b", "z", 0, NOW);
 
-        assertThat(table.unlockAll("a")).isEqualTo(2);
+        assertThat(table.unlockAll("a", NOW)).isEqualTo(2);
 
         assertThat(table.heldBy("a")).isEmpty();
         assertThat(table.holderOf("x")).isEmpty();
         assertThat(table.holderOf("y")).isEmpty();
         assertThat(table.holderOf("z")).contains("b");
-        assertThat(table.unlockAll("a")).isZero();
+        assertThat(table.unlockAll("a", NOW)).isZero();
     }
 
     @Test
@@ -164,7 +164,7 @@ class LockTableLockingTest {
         table.lock("b", "x", LONG_WAIT, NOW);
         table.lock("c", "y", LONG_WAIT, NOW);
 
-        assertThat(table.unlockAll("a")).isEqualTo(2);
+        assertThat(table.unlockAll("a", NOW)).isEqualTo(2);
 
         assertThat(listener.drainBrief()).containsExactly("granted b x", "granted c y");
         assertThat(table.holderOf("x")).contains("b");
@@ -179,7 +179,7 @@ class LockTableLockingTest {
         table.lock("a", "z", 0, NOW);
         assertThat(table.heldBy("a")).containsExactly("y", "x", "z");
 
-        table.unlock("a", "x");
+        table.unlock("a", "x", NOW);
         table.lock("a", "x", 0, NOW);
 
         assertThat(table.heldBy("a")).containsExactly("y", "z", "x");
@@ -192,7 +192,7 @@ class LockTableLockingTest {
             for (String name : List.of("x", "y", "z")) {
                 tokens.add(table.lock("a", name, 0, NOW).token());
             }
-            table.unlockAll("a");
+            table.unlockAll("a", NOW);
         }
 
         assertThat(tokens).hasSize(9).isSorted().doesNotHaveDuplicates();
@@ -220,11 +220,11 @@ class LockTableLockingTest {
         assertThat(table.counters()).as("a wait that runs out is answered Unavailable")
                 .isEqualTo(counters(5, 0, 2, 0, 2));
 
-        assertThat(table.unlock("a", "y")).isEqualTo(UnlockResult.NOT_LOCKED);
-        assertThat(table.unlock("b", "x")).isEqualTo(UnlockResult.NOT_YOURS);
+        assertThat(table.unlock("a", "y", NOW)).isEqualTo(UnlockResult.NOT_LOCKED);
+        assertThat(table.unlock("b", "x", NOW)).isEqualTo(UnlockResult.NOT_YOURS);
         assertThat(table.counters()).isEqualTo(counters(5, 2, 2, 0, 2));
 
-        assertThat(table.unlock("a", "x")).isEqualTo(UnlockResult.UNLOCKED);
+        assertThat(table.unlock("a", "x", NOW)).isEqualTo(UnlockResult.UNLOCKED);
         assertThat(listener.drainBrief()).containsExactly("granted b x");
         assertThat(table.counters()).isEqualTo(counters(5, 3, 3, 1, 2));
     }
@@ -248,8 +248,8 @@ class LockTableLockingTest {
         table.disconnect("a", NOW);
 
         assertThatThrownBy(() -> table.lock("a", "y", 0, NOW)).isInstanceOf(IllegalStateException.class);
-        assertThatThrownBy(() -> table.unlock("a", "x")).isInstanceOf(IllegalStateException.class);
-        assertThatThrownBy(() -> table.unlockAll("a")).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> table.unlock("a", "x", NOW)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> table.unlockAll("a", NOW)).isInstanceOf(IllegalStateException.class);
         assertThatThrownBy(() -> table.lock("nobody", "y", 0, NOW)).isInstanceOf(IllegalStateException.class);
 
         assertThat(table.holderOf("x")).contains("a");

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.fail;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -90,6 +91,7 @@ class LockTableModelTest {
     private static final class ShadowLock {
         String holder;
         long token;
+        long grantedAt;
         final ArrayDeque<String> queue = new ArrayDeque<>();
     }
 
@@ -273,6 +275,7 @@ class LockTableModelTest {
             acceptToken(result.token());
             lock.holder = session.id;
             lock.token = result.token();
+            lock.grantedAt = now;
             session.held.add(name);
             lockAcquired++;
         } else if (lock.holder.equals(session.id)) {
@@ -292,7 +295,7 @@ class LockTableModelTest {
 
     private void unlock(ShadowSession session, String name) {
         note("unlock " + session.id + " " + name);
-        UnlockResult result = table.unlock(session.id, name);
+        UnlockResult result = table.unlock(session.id, name, now);
         cmdUnlock++;
         ShadowLock lock = locks.get(name);
         if (lock.holder == null) {
@@ -311,7 +314,7 @@ class LockTableModelTest {
     private void unlockAll(ShadowSession session) {
         note("unlockAll " + session.id + " holding " + session.held);
         releasingAll.put(session.id, 0);
-        int released = table.unlockAll(session.id);
+        int released = table.unlockAll(session.id, now);
         processLateAnswers();
         int handedOn = releasingAll.remove(session.id);
         assertThat(released).isEqualTo(handedOn + session.held.size());
@@ -414,6 +417,7 @@ class LockTableModelTest {
         }
         lock.holder = to.id;
         lock.token = grant.token();
+        lock.grantedAt = now;
         to.waitingOn = null;
         to.held.add(grant.name());
         lockAcquired++;
@@ -553,6 +557,27 @@ class LockTableModelTest {
         TableView view = observe();
         checkConsistent(view);
         assertThat(view).as("the table against the shadow model").isEqualTo(expected());
+        checkIntrospection();
+    }
+
+    /** {@code info} and {@code locks}: every held lock's holder, token, grant time and waiters, as modelled. */
+    private void checkIntrospection() {
+        List<LockTable.LockInfo> held = new ArrayList<>();
+        for (String name : names) {
+            ShadowLock lock = locks.get(name);
+            if (lock.holder == null) {
+                assertThat(table.describe(name)).as("info %s", name).isEmpty();
+                continue;
+            }
+            LockTable.LockInfo expected = new LockTable.LockInfo(name, lock.token, lock.holder, null, lock.grantedAt,
+                    lock.queue.size());
+            assertThat(table.describe(name)).as("info %s", name).contains(expected);
+            held.add(expected);
+        }
+        held.sort(Comparator.comparing(LockTable.LockInfo::name));
+        assertThat(table.list("", names.size())).as("locks").isEqualTo(new LockTable.Listing(held, false));
+        // The durations have their own tests; here they only must not pile up over the run.
+        listener.drainTimings();
     }
 
     /** Rules the table's answers must obey among themselves, whatever the shadow model says. */

@@ -68,7 +68,7 @@ class LockTableSessionTest {
         assertThat(table.counters().locksReleasedByExpiry()).isEqualTo(3);
         assertThat(table.counters().lockAcquiredAfterWait()).isEqualTo(2);
 
-        table.unlock("b", "x");
+        table.unlock("b", "x", 100);
         listener.drainSingleGrant("c", "x");
     }
 
@@ -111,7 +111,7 @@ class LockTableSessionTest {
         assertThat(listener.drain()).isEmpty();
         assertThat(table.heldBy("a")).containsExactly("x", "y");
         assertThat(table.counters().sessionsExpired()).isZero();
-        assertThat(table.unlock("a", "x")).as("the resumed session speaks for its locks")
+        assertThat(table.unlock("a", "x", 100)).as("the resumed session speaks for its locks")
                 .isEqualTo(UnlockResult.UNLOCKED);
     }
 
@@ -345,10 +345,10 @@ class LockTableSessionTest {
         table.attach("a", GRACE);
         assertThat(Gauges.of(table)).as("resume").isEqualTo(new Gauges(3, 3, 0, 2, 1));
 
-        table.unlock("a", "x");
+        table.unlock("a", "x", 100);
         assertThat(Gauges.of(table)).as("unlock to a waiter").isEqualTo(new Gauges(3, 3, 0, 2, 0));
 
-        table.unlockAll("a");
+        table.unlockAll("a", 100);
         assertThat(Gauges.of(table)).as("unlock_all").isEqualTo(new Gauges(3, 3, 0, 1, 0));
 
         table.lock("c", "x", LONG_WAIT, 100);

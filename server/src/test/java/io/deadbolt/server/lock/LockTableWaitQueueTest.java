@@ -31,20 +31,20 @@ class LockTableWaitQueueTest {
         table.lock("d", "x", 7_000, NOW + 2);
         assertThat(table.waitersOf("x")).containsExactly("b", "c", "d");
 
-        table.unlock("a", "x");
+        table.unlock("a", "x", NOW);
         long toB = listener.drainSingleGrant("b", "x");
         assertThat(table.holderOf("x")).contains("b");
         assertThat(table.waitersOf("x")).containsExactly("c", "d");
 
-        table.unlock("b", "x");
+        table.unlock("b", "x", NOW);
         long toC = listener.drainSingleGrant("c", "x");
         assertThat(table.waitersOf("x")).containsExactly("d");
 
-        table.unlock("c", "x");
+        table.unlock("c", "x", NOW);
         long toD = listener.drainSingleGrant("d", "x");
         assertThat(table.waitersOf("x")).isEmpty();
 
-        table.unlock("d", "x");
+        table.unlock("d", "x", NOW);
         assertThat(listener.drain()).isEmpty();
         assertThat(table.holderOf("x")).isEmpty();
         assertThat(List.of(first, toB, toC, toD)).isSorted().doesNotHaveDuplicates();
@@ -60,17 +60,17 @@ class LockTableWaitQueueTest {
         table.lock("c", "x", 10_000, NOW);
         table.lock("d", "y", 10_000, NOW);
 
-        table.unlock("b", "y");
+        table.unlock("b", "y", NOW);
         noteGrant(all, ofY, listener.drainSingleGrant("d", "y"));
-        table.unlock("a", "x");
+        table.unlock("a", "x", NOW);
         noteGrant(all, ofX, listener.drainSingleGrant("c", "x"));
         table.lock("a", "y", 10_000, NOW);
         table.lock("b", "x", 10_000, NOW);
-        table.unlock("c", "x");
+        table.unlock("c", "x", NOW);
         noteGrant(all, ofX, listener.drainSingleGrant("b", "x"));
-        table.unlock("d", "y");
+        table.unlock("d", "y", NOW);
         noteGrant(all, ofY, listener.drainSingleGrant("a", "y"));
-        table.unlock("b", "x");
+        table.unlock("b", "x", NOW);
         noteGrant(all, ofX, table.lock("d", "x", 0, NOW).token());
 
         assertThat(all).hasSize(7).isSorted().doesNotHaveDuplicates();
@@ -124,7 +124,7 @@ class LockTableWaitQueueTest {
         table.advance(NOW + 500);
         listener.drain();
 
-        table.unlock("a", "x");
+        table.unlock("a", "x", NOW);
 
         assertThat(listener.drain()).isEmpty();
         assertThat(table.holderOf("x")).isEmpty();
@@ -140,7 +140,7 @@ class LockTableWaitQueueTest {
         assertThat(listener.drainBrief()).containsExactly("waitExpired b x");
         assertThat(table.waitersOf("x")).containsExactly("c");
 
-        table.unlock("a", "x");
+        table.unlock("a", "x", NOW);
 
         listener.drainSingleGrant("c", "x");
         assertThat(table.holderOf("x")).contains("c");
@@ -161,7 +161,7 @@ class LockTableWaitQueueTest {
         table.lock("d", "x", 1_000, NOW + 100);
         assertThat(table.nextDeadline()).isEqualTo(NOW + 300);
 
-        table.unlock("a", "y");
+        table.unlock("a", "y", NOW);
         listener.drainSingleGrant("c", "y");
         assertThat(table.nextDeadline()).as("c's wait ended by a grant").isEqualTo(NOW + 500);
 
@@ -169,7 +169,7 @@ class LockTableWaitQueueTest {
         assertThat(listener.drainBrief()).containsExactly("waitExpired b x");
         assertThat(table.nextDeadline()).isEqualTo(NOW + 1_100);
 
-        table.unlock("a", "x");
+        table.unlock("a", "x", NOW);
         listener.drainSingleGrant("d", "x");
         assertThat(table.nextDeadline()).isEqualTo(Long.MAX_VALUE);
     }
@@ -201,7 +201,7 @@ class LockTableWaitQueueTest {
         assertThat(listener.drain()).as("a disconnected waiter gets no late answer").isEmpty();
         assertThat(table.nextDeadline()).as("b's wait no longer counts").isEqualTo(NOW + 5_000);
 
-        table.unlock("a", "x");
+        table.unlock("a", "x", NOW);
         listener.drainSingleGrant("c", "x");
 
         table.advance(NOW + 500);
@@ -213,16 +213,16 @@ class LockTableWaitQueueTest {
         table.lock("a", "x", 0, NOW);
         table.lock("a", "y", 0, NOW);
         table.lock("b", "x", 5_000, NOW);
-        table.unlock("a", "x");
+        table.unlock("a", "x", NOW);
         listener.drainSingleGrant("b", "x");
         assertThat(table.heldBy("a")).containsExactly("y");
         assertThat(table.heldBy("b")).containsExactly("x");
 
-        assertThat(table.unlockAll("a")).isEqualTo(1);
+        assertThat(table.unlockAll("a", NOW)).isEqualTo(1);
 
         assertThat(table.holderOf("x")).contains("b");
         assertThat(table.heldBy("b")).containsExactly("x");
-        assertThat(table.unlock("a", "x")).isEqualTo(UnlockResult.NOT_YOURS);
+        assertThat(table.unlock("a", "x", NOW)).isEqualTo(UnlockResult.NOT_YOURS);
         assertThat(table.holderOf("x")).contains("b");
     }
 
@@ -231,7 +231,7 @@ class LockTableWaitQueueTest {
         table.lock("a", "x", 0, NOW);
         table.lock("a", "y", 0, NOW);
         table.lock("b", "x", 5_000, NOW);
-        table.unlock("a", "x");
+        table.unlock("a", "x", NOW);
         listener.drainSingleGrant("b", "x");
 
         table.disconnect("a", NOW);
@@ -250,7 +250,7 @@ class LockTableWaitQueueTest {
         table.lock("a", "y", 0, NOW);
         table.lock("b", "x", 5_000, NOW);
         table.lock("c", "y", 5_000, NOW);
-        table.unlockAll("a");
+        table.unlockAll("a", NOW);
         assertThat(listener.drainBrief()).containsExactly("granted b x", "granted c y");
         table.lock("a", "z", 0, NOW);
 
@@ -274,7 +274,7 @@ class LockTableWaitQueueTest {
         assertThat(table.attach("a", GRACE)).isEqualTo(AttachResult.CREATED);
 
         assertThat(table.heldBy("a")).isEmpty();
-        assertThat(table.unlock("a", "x")).isEqualTo(UnlockResult.NOT_YOURS);
+        assertThat(table.unlock("a", "x", NOW)).isEqualTo(UnlockResult.NOT_YOURS);
         assertThat(table.holderOf("x")).contains("b");
     }
 

@@ -33,6 +33,8 @@ final class RecordingListener implements LockTable.Listener {
     }
 
     private final List<Event> pending = new ArrayList<>();
+    /** Hold and wait durations, kept apart from the events so that tests of the answers need not see them. */
+    private final List<String> timings = new ArrayList<>();
 
     @Override
     public void granted(String sessionId, String name, long token) {
@@ -47,6 +49,23 @@ final class RecordingListener implements LockTable.Listener {
     @Override
     public void sessionExpired(String sessionId, int locksReleased) {
         pending.add(new SessionExpired(sessionId, locksReleased));
+    }
+
+    @Override
+    public void lockReleased(long heldMillis) {
+        timings.add("held " + heldMillis);
+    }
+
+    @Override
+    public void waitEnded(long waitedMillis) {
+        timings.add("waited " + waitedMillis);
+    }
+
+    /** The durations reported since the last call, as {@code "held N"} and {@code "waited N"}, oldest first. */
+    List<String> drainTimings() {
+        List<String> reported = List.copyOf(timings);
+        timings.clear();
+        return reported;
     }
 
     /** The events since the last call, oldest first. */
