@@ -74,7 +74,7 @@ public class LockTableBenchmark {
         String name = names[i];
         LockResult result = table.lock(session, name, 0, ++now);
         blackhole.consume(result);
-        return table.unlock(session, name);
+        return table.unlock(session, name, now);
     }
 
     /** Two sessions pass one lock back and forth through its wait queue: two hand-offs per call. */
@@ -84,9 +84,9 @@ public class LockTableBenchmark {
         String a = sessions[0];
         String b = sessions[1];
         blackhole.consume(table.lock(b, "shared", 10_000, ++now));
-        blackhole.consume(table.unlock(a, "shared"));
+        blackhole.consume(table.unlock(a, "shared", now));
         blackhole.consume(table.lock(a, "shared", 10_000, now));
-        return table.unlock(b, "shared");
+        return table.unlock(b, "shared", now);
     }
 
     /** A connection that opens and closes without locking anything. */
