@@ -56,7 +56,8 @@ import org.slf4j.LoggerFactory;
  * completed on the callback executor, never on the event loop, so that application code that blocks in a
  * callback cannot stall the connection.
  *
- * <p>Life of the connection: connect (endpoints in order) → handshake → ready; a break while ready
+ * <p>Life of the connection: connect (endpoints in order) → TLS handshake (with TLS) → {@code auth} (with a
+ * password) → handshake → ready; a break while ready
  * reports {@code connectionLost}, starts the session's expiry clock and reconnects with backoff; the
  * handshake then resumes the session ({@code conn_id ID}) or, once it is known or presumed expired,
  * starts a fresh one.

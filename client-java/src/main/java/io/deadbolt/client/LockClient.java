@@ -42,6 +42,11 @@ import javax.net.ssl.SSLContext;
  * gets back within the session's grace period, the session and its locks are resumed: handles stay valid
  * with their tokens. Otherwise every handle becomes invalid and {@link SessionListener#sessionExpired} is
  * called. See the README's "what you must do to be safe".
+ *
+ * <p><b>Password and TLS.</b> {@link Builder#password(String)} and {@link Builder#tls(SSLContext)} make
+ * every connection begin with a TLS handshake and then {@code auth PASSWORD}, before the session's own
+ * handshake. A refused or missing password fails {@link Builder#connect()} with
+ * {@link AuthenticationFailedException}.
  */
 public final class LockClient implements AutoCloseable {
     private final ClientCore core;
@@ -268,7 +273,7 @@ public final class LockClient implements AutoCloseable {
             return this;
         }
 
-        /** How long one TCP connection attempt may take. Default 5 s. */
+        /** How long one TCP connection attempt may take, and with TLS its handshake too. Default 5 s. */
         public Builder connectTimeout(Duration timeout) {
             connectTimeout = positive("connect timeout", timeout);
             return this;

@@ -1,5 +1,6 @@
 package io.deadbolt.client;
 
+import io.deadbolt.protocol.Command;
 import io.deadbolt.protocol.CommandType;
 import io.deadbolt.protocol.Reply;
 import io.netty.channel.ChannelFutureListener;
@@ -135,7 +136,7 @@ final class ReplyHandler extends ChannelInboundHandlerAdapter {
         try {
             request.reply(reply);
         } catch (RuntimeException e) {
-            log.error("failed to handle the reply {} to \"{}\"", reply, request.command().toLine(), e);
+            log.error("failed to handle the reply {} to \"{}\"", reply, loggable(request.command()), e);
         }
     }
 
@@ -154,7 +155,7 @@ final class ReplyHandler extends ChannelInboundHandlerAdapter {
             try {
                 request.fail(failure);
             } catch (RuntimeException e) {
-                log.error("failed to fail \"{}\"", request.command().toLine(), e);
+                log.error("failed to fail \"{}\"", loggable(request.command()), e);
             }
         }
         if (up) {
@@ -177,5 +178,10 @@ final class ReplyHandler extends ChannelInboundHandlerAdapter {
             log.warn("closing the connection to {} after an unexpected error", ctx.channel().remoteAddress(), cause);
         }
         close(cause);
+    }
+
+    /** A request's line, but never the password of an {@code auth}. */
+    private static String loggable(Command command) {
+        return command instanceof Command.Auth ? "auth ***" : command.toLine();
     }
 }

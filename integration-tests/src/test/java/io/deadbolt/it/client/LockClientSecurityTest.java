@@ -1,5 +1,6 @@
 package io.deadbolt.it.client;
 
+import static io.deadbolt.it.support.TextConnection.numeric;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -12,6 +13,7 @@ import io.deadbolt.it.client.RecordingListener.Type;
 import io.deadbolt.it.support.TcpProxy;
 import io.deadbolt.it.support.TestCertificate;
 import io.deadbolt.it.support.TestServer;
+import io.deadbolt.it.support.TextConnection;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -149,6 +151,41 @@ class LockClientSecurityTest {
         assertThatThrownBy(() -> to(open).tls(certificate.clientContext()).connectTimeout(Duration.ofSeconds(1))
                 .connect())
                 .isInstanceOf(ConnectFailedException.class);
+    }
+
+    @Test
+    void aPasswordRefusedOnReconnectIsRetriedUntilTheServerTakesItAgain() throws Exception {
+        Path otherPasswordFile = Files.writeString(directory.resolve("other-password"), "something-else\n");
+        Path passwordFile = directory.resolve("password");
+        TestServer first = TestServer.start(config -> config.withPasswordFile(passwordFile));
+        int port = first.port();
+        RecordingListener events = new RecordingListener();
+        LockClient client = closeLater(LockClient.builder()
+                .endpoint(first.host(), port)
+                .password(PASSWORD)
+                .reconnectBackoff(Duration.ofMillis(20), Duration.ofMillis(100))
+                .listener(events)
+                .connect());
+        first.close();
+        events.await(Type.CONNECTION_LOST);
+
+        TestServer changed = TestServer.start(config -> config.withPort(port).withPasswordFile(otherPasswordFile));
+        try {
+            assertThat(events.within(Type.SESSION_STARTED, Duration.ofMillis(300))).isEmpty();
+            assertThat(client.isConnected()).isFalse();
+            TextConnection operator = changed.connect();
+            assertThat(operator.request("auth something-else")).isEqualTo("200 authenticated");
+            // The client kept trying, with the password it has, and kept being refused.
+            assertThat(numeric(operator.stats(), "auth_errors")).isGreaterThanOrEqualTo(2);
+            operator.close();
+        } finally {
+            changed.close();
+        }
+
+        closeLater(TestServer.start(config -> config.withPort(port).withPasswordFile(passwordFile)));
+        events.await(Type.SESSION_STARTED);
+        assertThat(client.isConnected()).isTrue();
+        assertThat(client.lock("auth-again", WAIT).token()).isPositive();
     }
 
     @Test
