@@ -3,11 +3,24 @@ package io.deadbolt.client;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Executor;
+import javax.net.ssl.SSLContext;
 
-/** The builder's settings, fixed when the client is created. {@code sessionTimeout} may be null. */
+/**
+ * The builder's settings, fixed when the client is created. {@code sessionTimeout}, {@code password} and
+ * {@code tlsContext} may be null (not set).
+ */
 record ClientConfig(List<Endpoint> endpoints, Duration connectTimeout, Duration sessionTimeout,
                     Duration backoffInitial, Duration backoffMax, Duration requestTimeout, Duration pingInterval,
-                    SessionListener listener, Executor callbackExecutor) {
+                    SessionListener listener, Executor callbackExecutor, String password, SSLContext tlsContext,
+                    boolean tlsHostnameVerification) {
+
+    /** Without a password or TLS. */
+    ClientConfig(List<Endpoint> endpoints, Duration connectTimeout, Duration sessionTimeout,
+                 Duration backoffInitial, Duration backoffMax, Duration requestTimeout, Duration pingInterval,
+                 SessionListener listener, Executor callbackExecutor) {
+        this(endpoints, connectTimeout, sessionTimeout, backoffInitial, backoffMax, requestTimeout, pingInterval,
+                listener, callbackExecutor, null, null, true);
+    }
 
     /** The protocol's default grace period, assumed when the client does not set its own. */
     static final Duration SERVER_DEFAULT_SESSION_TIMEOUT = Duration.ofSeconds(30);
@@ -34,5 +47,15 @@ record ClientConfig(List<Endpoint> endpoints, Duration connectTimeout, Duration 
         }
         Duration capped = third.compareTo(pingInterval) < 0 ? third : pingInterval;
         return capped.compareTo(MIN_PING_INTERVAL) < 0 ? MIN_PING_INTERVAL : capped;
+    }
+
+    /** The record's own toString would print the password. */
+    @Override
+    public String toString() {
+        return "ClientConfig[endpoints=" + endpoints + ", connectTimeout=" + connectTimeout
+                + ", sessionTimeout=" + sessionTimeout + ", backoffInitial=" + backoffInitial
+                + ", backoffMax=" + backoffMax + ", requestTimeout=" + requestTimeout
+                + ", pingInterval=" + pingInterval + ", password=" + (password == null ? "none" : "***")
+                + ", tls=" + (tlsContext != null) + ", tlsHostnameVerification=" + tlsHostnameVerification + "]";
     }
 }

@@ -15,6 +15,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
@@ -42,6 +43,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLParameters;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,7 +56,8 @@ import org.slf4j.LoggerFactory;
  * completed on the callback executor, never on the event loop, so that application code that blocks in a
  * callback cannot stall the connection.
  *
- * <p>Life of the connection: connect (endpoints in order) → handshake → ready; a break while ready
+ * <p>Life of the connection: connect (endpoints in order) → TLS handshake (with TLS) → {@code auth} (with a
+ * password) → handshake → ready; a break while ready
  * reports {@code connectionLost}, starts the session's expiry clock and reconnects with backoff; the
  * handshake then resumes the session ({@code conn_id ID}) or, once it is known or presumed expired,
  * starts a fresh one.
@@ -98,6 +102,7 @@ final class ClientCore {
     private boolean flushScheduled;
     /** Where the current connection goes, so that a goodbye can be said on a new one. */
     private InetSocketAddress connectedAddress;
+    private Endpoint connectedEndpoint;
     /** Completed once the goodbye is said on a new connection (see {@link #sayGoodbye}); null otherwise. */
     private CompletableFuture<Void> goodbyeOnNewConnection;
     private final Map<String, NameEntry> names = new HashMap<>();
@@ -139,17 +144,38 @@ final class ClientCore {
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
                         (int) Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis()))
                 .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.SO_KEEPALIVE, true)
-                .handler(new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        ReplyHandler replies = new ReplyHandler(ClientCore.this);
-                        ch.pipeline().addLast(
-                                new ReplyDecoder(MAX_REPLY_LINE_BYTES, replies::nextReplyTo),
-                                CommandEncoder.INSTANCE,
-                                replies);
-                    }
-                });
+                .option(ChannelOption.SO_KEEPALIVE, true);
+    }
+
+    /** Opens a connection to the endpoint, with TLS in front when the client is configured for it. */
+    private ChannelFuture openChannel(Endpoint endpoint, InetSocketAddress address) {
+        return bootstrap.clone().handler(new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ReplyHandler replies = new ReplyHandler(ClientCore.this);
+                if (config.tlsContext() != null) {
+                    ch.pipeline().addLast(newSslHandler(endpoint));
+                }
+                ch.pipeline().addLast(
+                        new ReplyDecoder(MAX_REPLY_LINE_BYTES, replies::nextReplyTo),
+                        CommandEncoder.INSTANCE,
+                        replies);
+            }
+        }).connect(address);
+    }
+
+    private SslHandler newSslHandler(Endpoint endpoint) {
+        // The host name given goes into SNI and is what the certificate is checked against.
+        SSLEngine engine = config.tlsContext().createSSLEngine(endpoint.host(), endpoint.port());
+        engine.setUseClientMode(true);
+        if (config.tlsHostnameVerification()) {
+            SSLParameters parameters = engine.getSSLParameters();
+            parameters.setEndpointIdentificationAlgorithm("HTTPS");
+            engine.setSSLParameters(parameters);
+        }
+        SslHandler handler = new SslHandler(engine);
+        handler.setHandshakeTimeoutMillis(config.connectTimeout().toMillis());
+        return handler;
     }
 
     ClientConfig config() {
@@ -169,7 +195,8 @@ final class ClientCore {
     /** Connects, handshakes, and returns once the client is ready; throws {@link ConnectFailedException}. */
     void connect() {
         onLoop(this::connectRound);
-        long perEndpoint = config.connectTimeout().toMillis() + 2 * config.requestTimeout().toMillis();
+        // TCP and TLS each within the connect timeout; auth, conn_id and set_timeout each within the request timeout.
+        long perEndpoint = 2 * config.connectTimeout().toMillis() + 3 * config.requestTimeout().toMillis();
         long bound = perEndpoint * config.endpoints().size() + 1000;
         try {
             firstConnect.get(bound, TimeUnit.MILLISECONDS);
@@ -178,6 +205,10 @@ final class ClientCore {
             Throwable cause = e.getCause();
             if (cause instanceof ClientClosedException closed) {
                 throw closed;
+            }
+            if (cause instanceof AuthenticationFailedException) {
+                throw new AuthenticationFailedException("cannot connect to " + config.endpoints() + ": "
+                        + cause.getMessage(), cause);
             }
             throw new ConnectFailedException("cannot connect to " + config.endpoints() + ": " + describe(cause), cause);
         } catch (TimeoutException e) {
@@ -419,9 +450,10 @@ final class ClientCore {
             return;
         }
         log.debug("connecting to {}", endpoint);
-        bootstrap.connect(address).addListener((ChannelFuture connected) -> {
+        openChannel(endpoint, address).addListener((ChannelFuture connected) -> {
             if (connected.isSuccess()) {
                 connectedAddress = address;
+                connectedEndpoint = endpoint;
             } else {
                 attemptFailed(connected.cause());
             }
@@ -446,11 +478,11 @@ final class ClientCore {
         reconnectTimer = loop.schedule(this::connectRound, reconnectBackoff.nextDelayMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** The TCP connection is up: begin the handshake. */
+    /** The connection is up (after TLS's own handshake, with TLS): begin the protocol's handshake. */
     void onConnected(ReplyHandler connection) {
         if (state == State.CLOSING && goodbyeOnNewConnection != null) {
             handler = connection;
-            resumeForGoodbye(connection);
+            authenticateThen(connection, () -> resumeForGoodbye(connection));
             return;
         }
         if (shutDown()) {
@@ -462,10 +494,54 @@ final class ClientCore {
         tick = loop.scheduleAtFixedRate(() -> onTick(connection), tickNanos, tickNanos, TimeUnit.NANOSECONDS);
         // Until the first handshake completes, the client has no session to resume: an id learnt from a
         // handshake that failed was never handed to the application.
-        if (sessionId == null || sessionLost || !firstConnect.isDone()) {
-            startSession();
+        boolean fresh = sessionId == null || sessionLost || !firstConnect.isDone();
+        authenticateThen(connection, fresh ? this::startSession : this::resumeSession);
+    }
+
+    /**
+     * A connection that closed before it was up: TLS's handshake failed. The TCP connection had
+     * succeeded, so this is where the attempt fails instead.
+     */
+    void onConnectionFailedEarly(Throwable cause) {
+        if (state == State.CLOSING) {
+            goodbyeConnectionClosed();
+        } else if (state == State.CONNECTING) {
+            attemptFailed(cause);
+        }
+    }
+
+    /**
+     * {@code auth PASSWORD} first when the client has a password; the rest of the handshake waits for
+     * its answer, because after a refusal the server closes the connection.
+     */
+    private void authenticateThen(ReplyHandler connection, Runnable next) {
+        String password = config.password();
+        if (password == null) {
+            next.run();
+            return;
+        }
+        send(new Command.Auth(password), 0, reply -> {
+            if (connection != handler) {
+                return;
+            }
+            if (isOk(reply)) {
+                next.run();
+            } else if (reply.equals(Reply.INVALID_PASSWORD)) {
+                handshakeFailed(connection, new AuthenticationFailedException(
+                        "the server refused the password (401 invalid password)"));
+            } else {
+                handshakeFailed(connection, new RequestRejectedException("auth", code(reply), statusText(reply)));
+            }
+        }, IGNORE_FAILURE);
+    }
+
+    /** A handshake request was refused: a missing password gets its own, clearer, exception. */
+    private void handshakeRefused(ReplyHandler connection, String request, Reply reply) {
+        if (reply.equals(Reply.AUTHENTICATION_REQUIRED)) {
+            handshakeFailed(connection, new AuthenticationFailedException("the server requires a password "
+                    + "(401 authentication required): set one with LockClient.Builder.password(..)"));
         } else {
-            resumeSession();
+            handshakeFailed(connection, new RequestRejectedException(request, code(reply), statusText(reply)));
         }
     }
 
@@ -474,6 +550,10 @@ final class ClientCore {
         ReplyHandler connection = handler;
         Duration timeout = config.sessionTimeout();
         send(new Command.GetConnId(), 0, reply -> {
+            if (reply.equals(Reply.AUTHENTICATION_REQUIRED)) {
+                handshakeRefused(connection, "conn_id", reply);
+                return;
+            }
             if (!isOk(reply) || !Names.isValid(statusText(reply))) {
                 handshakeFailed(connection, new DeadboltException("unexpected answer to conn_id: " + reply));
                 return;
@@ -496,7 +576,7 @@ final class ClientCore {
             if (isOk(reply)) {
                 sessionStarted(connection);
             } else {
-                handshakeFailed(connection, new RequestRejectedException(line, code(reply), statusText(reply)));
+                handshakeRefused(connection, line, reply);
             }
         }, IGNORE_FAILURE);
     }
@@ -580,12 +660,16 @@ final class ClientCore {
                 }
             }, delay, TimeUnit.MILLISECONDS);
         } else {
-            handshakeFailed(connection, new RequestRejectedException("conn_id", code(reply), text));
+            handshakeRefused(connection, "conn_id", reply);
         }
     }
 
     private void handshakeFailed(ReplyHandler connection, Throwable cause) {
         if (connection != handler) {
+            return;
+        }
+        if (attemptFailure != null) {
+            // Requests sent together are refused together; the first refusal says why.
             return;
         }
         log.warn("handshake with the lock server failed: {}", describe(cause));
@@ -765,7 +849,7 @@ final class ClientCore {
         }
         InetSocketAddress address = connectedAddress;
         connectedAddress = null;
-        bootstrap.connect(address).addListener((ChannelFuture connected) -> {
+        openChannel(connectedEndpoint, address).addListener((ChannelFuture connected) -> {
             if (!connected.isSuccess()) {
                 done.complete(null);
             }

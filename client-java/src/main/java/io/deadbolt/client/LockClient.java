@@ -1,6 +1,7 @@
 package io.deadbolt.client;
 
 import io.deadbolt.protocol.Names;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,6 +10,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import javax.net.ssl.SSLContext;
 
 /**
  * A connection to a deadbolt lock server, and the session that owns this client's locks.
@@ -40,6 +42,11 @@ import java.util.concurrent.Executor;
  * gets back within the session's grace period, the session and its locks are resumed: handles stay valid
  * with their tokens. Otherwise every handle becomes invalid and {@link SessionListener#sessionExpired} is
  * called. See the README's "what you must do to be safe".
+ *
+ * <p><b>Password and TLS.</b> {@link Builder#password(String)} and {@link Builder#tls(SSLContext)} make
+ * every connection begin with a TLS handshake and then {@code auth PASSWORD}, before the session's own
+ * handshake. A refused or missing password fails {@link Builder#connect()} with
+ * {@link AuthenticationFailedException}.
  */
 public final class LockClient implements AutoCloseable {
     private final ClientCore core;
@@ -232,6 +239,9 @@ public final class LockClient implements AutoCloseable {
         private Duration pingInterval = Duration.ofSeconds(5);
         private SessionListener listener;
         private Executor callbackExecutor;
+        private String password;
+        private SSLContext tlsContext;
+        private boolean tlsHostnameVerification = true;
 
         private Builder() {
         }
@@ -263,7 +273,7 @@ public final class LockClient implements AutoCloseable {
             return this;
         }
 
-        /** How long one TCP connection attempt may take. Default 5 s. */
+        /** How long one TCP connection attempt may take, and with TLS its handshake too. Default 5 s. */
         public Builder connectTimeout(Duration timeout) {
             connectTimeout = positive("connect timeout", timeout);
             return this;
@@ -337,17 +347,90 @@ public final class LockClient implements AutoCloseable {
         }
 
         /**
+         * The password of a server started with {@code --password-file}. Every connection, the first and
+         * each reconnection, begins with {@code auth PASSWORD} before anything else. A server without a
+         * password accepts it too, so the client can be given the password before the server is. The
+         * password is never logged; it crosses the network as typed, so use {@link #tls(SSLContext)}
+         * where the network is not trusted.
+         *
+         * <p>If the server refuses it, {@link #connect()} throws {@link AuthenticationFailedException};
+         * without a password, a server that requires one makes {@link #connect()} throw the same exception,
+         * saying a password is required. A refusal on a later reconnection (the server's password was
+         * changed) is retried with the reconnect backoff like any other failed attempt, so that clients
+         * recover by themselves once the server and its clients agree again; meanwhile the session's grace
+         * period runs out as in any outage, reported through {@link SessionListener}.
+         *
+         * @throws IllegalArgumentException if the password is empty or contains whitespace or control
+         *                                  characters (it travels as one word)
+         */
+        public Builder password(String password) {
+            Objects.requireNonNull(password, "password");
+            if (password.isEmpty()) {
+                throw new IllegalArgumentException("password must not be empty");
+            }
+            for (int i = 0; i < password.length(); i++) {
+                char c = password.charAt(i);
+                if (Character.isWhitespace(c) || Character.isISOControl(c)) {
+                    // The message must not quote the password.
+                    throw new IllegalArgumentException("password must be one word: no whitespace or control "
+                            + "characters");
+                }
+            }
+            this.password = password;
+            return this;
+        }
+
+        /** {@link #password(String)} from a char array; the array is copied, so the caller may clear it. */
+        public Builder password(char[] password) {
+            return password(new String(Objects.requireNonNull(password, "password")));
+        }
+
+        /**
+         * Speaks TLS to the servers (started with {@code --tls-cert}/{@code --tls-key}), trusting what
+         * {@code context}'s trust managers trust. The server's certificate must also name the endpoint's
+         * host (host name or IP address, as given to {@link #endpoint}) unless
+         * {@link #tlsHostnameVerification(boolean)} turns that check off. The TLS handshake must finish
+         * within the {@link #connectTimeout(Duration) connect timeout}.
+         */
+        public Builder tls(SSLContext context) {
+            tlsContext = Objects.requireNonNull(context, "context");
+            return this;
+        }
+
+        /** {@link #tls(SSLContext)} with the JVM's default context: the JDK's trusted certificate authorities. */
+        public Builder tls() {
+            try {
+                return tls(SSLContext.getDefault());
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException("the JVM has no default TLS context", e);
+            }
+        }
+
+        /**
+         * Whether TLS checks that the server's certificate names the host connected to, as HTTPS does.
+         * Default true. Turning it off accepts any certificate the trust store trusts, for whatever host:
+         * only for tests, or with a trust store holding nothing but the server's own certificate.
+         */
+        public Builder tlsHostnameVerification(boolean verify) {
+            tlsHostnameVerification = verify;
+            return this;
+        }
+
+        /**
          * Creates the client and connects it: tries the endpoints in order, learns the session id and sets
          * the session timeout. Returns once the client is ready.
          *
-         * @throws ConnectFailedException if no endpoint could be reached and handshaken with
+         * @throws ConnectFailedException if no endpoint could be reached and handshaken with (TLS included)
+         * @throws AuthenticationFailedException if the server refused the password, or requires one and
+         *                                       none is configured
          */
         public LockClient connect() {
             List<Endpoint> targets = endpoints.isEmpty()
                     ? List.of(new Endpoint("localhost", Endpoint.DEFAULT_PORT))
                     : List.copyOf(endpoints);
             return new LockClient(new ClientConfig(targets, connectTimeout, sessionTimeout, backoffInitial,
-                    backoffMax, requestTimeout, pingInterval, listener, callbackExecutor));
+                    backoffMax, requestTimeout, pingInterval, listener, callbackExecutor, password, tlsContext,
+                    tlsHostnameVerification));
         }
 
         private static Duration positive(String what, Duration value) {

@@ -1,11 +1,14 @@
 package io.deadbolt.client;
 
+import io.deadbolt.protocol.Command;
 import io.deadbolt.protocol.CommandType;
 import io.deadbolt.protocol.Reply;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import org.slf4j.Logger;
@@ -23,6 +26,8 @@ final class ReplyHandler extends ChannelInboundHandlerAdapter {
     private final ArrayDeque<PendingRequest> pending = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
     private boolean closed;
+    /** The connection is ready for requests: TCP connected and, with TLS, its handshake done. */
+    private boolean up;
     private Throwable closeCause;
 
     ReplyHandler(ClientCore core) {
@@ -93,8 +98,25 @@ final class ReplyHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        core.onConnected(this);
+        if (ctx.pipeline().get(SslHandler.class) == null) {
+            up = true;
+            core.onConnected(this);
+        }
         ctx.fireChannelActive();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event instanceof SslHandshakeCompletionEvent handshake) {
+            if (handshake.isSuccess()) {
+                up = true;
+                core.onConnected(this);
+            } else {
+                close(new ConnectFailedException("TLS handshake with " + ctx.channel().remoteAddress() + " failed: "
+                        + handshake.cause().getMessage(), handshake.cause()));
+            }
+        }
+        ctx.fireUserEventTriggered(event);
     }
 
     @Override
@@ -114,7 +136,7 @@ final class ReplyHandler extends ChannelInboundHandlerAdapter {
         try {
             request.reply(reply);
         } catch (RuntimeException e) {
-            log.error("failed to handle the reply {} to \"{}\"", reply, request.command().toLine(), e);
+            log.error("failed to handle the reply {} to \"{}\"", reply, loggable(request.command()), e);
         }
     }
 
@@ -133,10 +155,15 @@ final class ReplyHandler extends ChannelInboundHandlerAdapter {
             try {
                 request.fail(failure);
             } catch (RuntimeException e) {
-                log.error("failed to fail \"{}\"", request.command().toLine(), e);
+                log.error("failed to fail \"{}\"", loggable(request.command()), e);
             }
         }
-        core.onDisconnected(this, closeCause);
+        if (up) {
+            core.onDisconnected(this, closeCause);
+        } else {
+            core.onConnectionFailedEarly(closeCause != null ? closeCause
+                    : new ConnectionLostException("the server closed the connection during the TLS handshake"));
+        }
         ctx.fireChannelInactive();
     }
 
@@ -151,5 +178,10 @@ final class ReplyHandler extends ChannelInboundHandlerAdapter {
             log.warn("closing the connection to {} after an unexpected error", ctx.channel().remoteAddress(), cause);
         }
         close(cause);
+    }
+
+    /** A request's line, but never the password of an {@code auth}. */
+    private static String loggable(Command command) {
+        return command instanceof Command.Auth ? "auth ***" : command.toLine();
     }
 }

@@ -1,6 +1,7 @@
 package io.deadbolt.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.List;
@@ -31,5 +32,23 @@ class ClientConfigTest {
         assertThat(config(Duration.ofSeconds(3), Duration.ZERO).effectivePingInterval()).isZero();
         assertThat(config(Duration.ofMillis(30), Duration.ofSeconds(5)).effectivePingInterval())
                 .isEqualTo(Duration.ofMillis(20));
+    }
+
+    @Test
+    void theConfigurationNeverShowsThePassword() {
+        ClientConfig withPassword = new ClientConfig(List.of(new Endpoint("localhost", 11400)), Duration.ofSeconds(5),
+                null, Duration.ofMillis(100), Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(5),
+                null, null, "hunter2-secret", null, true);
+
+        assertThat(withPassword.toString()).doesNotContain("hunter2-secret").contains("password=***");
+    }
+
+    @Test
+    void aPasswordMustBeOneWordAndTheRefusalDoesNotQuoteIt() {
+        assertThatThrownBy(() -> LockClient.builder().password("two words"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageNotContaining("two words");
+        assertThatThrownBy(() -> LockClient.builder().password(""))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 }

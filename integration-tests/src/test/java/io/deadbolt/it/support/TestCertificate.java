@@ -82,6 +82,11 @@ public final class TestCertificate {
         return keyFile;
     }
 
+    /** A client TLS context that trusts this certificate and nothing else. */
+    public SSLContext clientContext() {
+        return clientContext;
+    }
+
     /**
      * A TLS connection to the server that checks its certificate and its name, as a careful client
      * would, with the handshake done.
