@@ -32,7 +32,6 @@ public final class LockService implements LockTable.Listener {
     private final EventExecutor timerExecutor;
     private final SessionIds ids = new SessionIds();
     private final long defaultGraceMillis;
-    private final LockTable.Limits limits;
     private final Map<String, SessionChannel> channels = new HashMap<>();
     private LockTimings timings = LockTimings.NONE;
     private ScheduledFuture<?> timer;
@@ -52,7 +51,6 @@ public final class LockService implements LockTable.Listener {
                        EventExecutor timerExecutor, LockTable.Limits limits) {
         this.table = new LockTable(firstToken, this, limits);
         this.defaultGraceMillis = defaultGraceMillis;
-        this.limits = limits;
         this.clockMillis = clockMillis;
         this.timerExecutor = timerExecutor;
     }
@@ -199,7 +197,7 @@ public final class LockService implements LockTable.Listener {
 
     /** The limits the table holds each session to; immutable, so no lock is needed. */
     public LockTable.Limits limits() {
-        return limits;
+        return table.limits();
     }
 
     @Override
@@ -240,7 +238,7 @@ public final class LockService implements LockTable.Listener {
             evictionLogged = true;
             log.warn("reached the limit of {} sessions in their grace period (--max-sessions-in-grace): the "
                     + "one whose grace would end soonest was ended early, {} lock(s) released; sessions_evicted "
-                    + "in stats counts such ends", limits.maxSessionsInGrace(), locksReleased);
+                    + "in stats counts such ends", table.limits().maxSessionsInGrace(), locksReleased);
         } else {
             log.debug("session ended early to make room in grace, {} lock(s) released", locksReleased);
         }

@@ -106,7 +106,7 @@ public final class NettyServer implements AutoCloseable {
         } catch (Exception e) {
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS).syncUninterruptibly();
             throw new StartException("cannot listen on " + config.bindAddress() + ":" + config.port() + ": "
-                    + (e.getMessage() != null ? e.getMessage() : e.toString()), e);
+                    + reason(e), e);
         }
         this.config = config;
         this.threads = threads;
@@ -152,7 +152,7 @@ public final class NettyServer implements AutoCloseable {
             return bootstrap.bind(new InetSocketAddress(config.bindAddress(), port)).sync().channel();
         } catch (Exception e) {
             throw new StartException("cannot listen on " + config.bindAddress() + ":" + port + " (" + what + "): "
-                    + (e.getMessage() != null ? e.getMessage() : e.toString()), e);
+                    + reason(e), e);
         }
     }
 
