@@ -259,7 +259,6 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements Se
 
     /** A wrong password closes the connection: each guess costs a new connection, and one log line. */
     private void authenticate(String password) {
-        serverStats.authCommand();
         if (!authenticator.required()) {
             ctx.write(Reply.NO_PASSWORD_REQUIRED);
         } else if (authenticator.matches(password)) {

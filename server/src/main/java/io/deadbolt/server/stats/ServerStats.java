@@ -12,7 +12,6 @@ public final class ServerStats {
     private final LongAdder bytesRead = new LongAdder();
     private final LongAdder bytesWritten = new LongAdder();
     private final LongAdder rejectedConnections = new LongAdder();
-    private final LongAdder authCommands = new LongAdder();
     private final LongAdder authErrors = new LongAdder();
     /**
      * Requests by command. Null for {@code lock} and {@code unlock}: the lock table counts those already,
@@ -84,20 +83,12 @@ public final class ServerStats {
         rejectedConnections.increment();
     }
 
-    public void authCommand() {
-        authCommands.increment();
-    }
-
     public void authFailed() {
         authErrors.increment();
     }
 
     public long rejectedConnections() {
         return rejectedConnections.sum();
-    }
-
-    public long authCommands() {
-        return authCommands.sum();
     }
 
     public long authErrors() {

@@ -1,5 +1,6 @@
 package io.deadbolt.server.stats;
 
+import io.deadbolt.protocol.CommandType;
 import io.deadbolt.protocol.Reply;
 import io.deadbolt.server.LockService;
 import io.deadbolt.server.Version;
@@ -60,7 +61,7 @@ public final class StatsReport {
         add(stats, "sessions_evicted", table.sessionsEvicted());
         add(stats, "lock_over_limit", table.lockOverLimit());
         add(stats, "rejected_connections", server.rejectedConnections());
-        add(stats, "auth_cmds", server.authCommands());
+        add(stats, "auth_cmds", server.commands(CommandType.AUTH));
         add(stats, "auth_errors", server.authErrors());
         return stats;
     }
