@@ -15,7 +15,7 @@ import java.util.Objects;
  * @param maxWait        longest wait a {@code lock NAME WAIT} may ask for
  * @param maxTimeout     longest grace period a {@code set_timeout} may ask for
  * @param maxLineBytes   longest request line
- * @param ioThreads      event loop threads; 0 means one per available processor
+ * @param ioThreads      event loop threads; 0 means {@link #defaultIoThreads(int) half the processors}
  * @param maxConnections open connections at most; one more is answered {@code 503 too many connections}
  *                       and closed
  * @param maxLocksPerSession locks one session may hold at once
@@ -49,6 +49,23 @@ public record ServerConfig(String bindAddress, int port, Duration sessionTimeout
     /** As many as the connection limit, so that a network blip that drops every client loses no lock. */
     public static final int DEFAULT_MAX_SESSIONS_IN_GRACE = 10_000;
     public static final Duration DEFAULT_MAX_LINE_TIME = Duration.ofSeconds(30);
+
+    /**
+     * Event loops when none are asked for: half the processors, at least one. A request costs the server
+     * far more in the kernel (TCP, wake-ups) than in its loop, and every lock operation goes through one
+     * monitor, so loops beyond that buy little and take cores from the kernel's network work, the JVM's
+     * collector and compiler, and clients on the same host. On 2 cores one loop served 1.4x the
+     * uncontended requests of two, at less CPU each (docs/performance.md); Redis, single-threaded, makes
+     * the same trade.
+     */
+    public static int defaultIoThreads(int processors) {
+        return Math.max(1, processors / 2);
+    }
+
+    /** The event loops this configuration asks for on this machine. */
+    public int effectiveIoThreads() {
+        return ioThreads > 0 ? ioThreads : defaultIoThreads(Runtime.getRuntime().availableProcessors());
+    }
 
     public ServerConfig {
         Objects.requireNonNull(bindAddress, "bindAddress");
@@ -119,6 +136,12 @@ public record ServerConfig(String bindAddress, int port, Duration sessionTimeout
     }
 
     public ServerConfig withMaxLineBytes(int maxLineBytes) {
+        return new ServerConfig(bindAddress, port, sessionTimeout, maxWait, maxTimeout, maxLineBytes, ioThreads,
+                maxConnections, maxLocksPerSession, maxSessionsInGrace, maxLineTime, passwordFile, tlsCert, tlsKey,
+                memcachedPort, httpPort, maxList);
+    }
+
+    public ServerConfig withIoThreads(int ioThreads) {
         return new ServerConfig(bindAddress, port, sessionTimeout, maxWait, maxTimeout, maxLineBytes, ioThreads,
                 maxConnections, maxLocksPerSession, maxSessionsInGrace, maxLineTime, passwordFile, tlsCert, tlsKey,
                 memcachedPort, httpPort, maxList);

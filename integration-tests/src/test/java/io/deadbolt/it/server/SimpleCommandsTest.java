@@ -43,6 +43,16 @@ class SimpleCommandsTest {
     }
 
     @Test
+    void statsThreadsIsTheNumberOfEventLoopsAskedFor() {
+        try (TestServer three = TestServer.start(config -> config.withIoThreads(3))) {
+            TextConnection a = three.connect();
+            assertThat(a.request("stats")).isEqualTo("200 STATS");
+
+            assertThat(numeric(a.readStatsBody(), "threads")).isEqualTo(3);
+        }
+    }
+
+    @Test
     void setTimeoutAcceptsZeroToTheMaximumAndRefusesTheRest() {
         TextConnection a = server.connect();
 
@@ -94,7 +104,8 @@ class SimpleCommandsTest {
         assertThat(numeric(stats, "pid")).isEqualTo(ProcessHandle.current().pid());
         assertThat(numeric(stats, "time")).isCloseTo(System.currentTimeMillis() / 1000, within(2L));
         assertThat(numeric(stats, "uptime")).isLessThan(60);
-        assertThat(numeric(stats, "threads")).isPositive();
+        // The default: half the processors, at least one loop.
+        assertThat(numeric(stats, "threads")).isEqualTo(Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
         assertThat(numeric(stats, "clients")).isEqualTo(1);
         assertThat(numeric(stats, "monitoring")).isEqualTo(1);
         assertThat(numeric(stats, "curr_connections")).isEqualTo(1);

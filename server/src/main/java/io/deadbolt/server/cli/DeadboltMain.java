@@ -73,7 +73,7 @@ public final class DeadboltMain implements Callable<Integer> {
         int maxLine;
 
         @Option(names = "--io-threads", paramLabel = "N", defaultValue = "${env:DEADBOLT_IO_THREADS:-0}",
-                description = "Event loop threads; 0 means one per CPU (env DEADBOLT_IO_THREADS). "
+                description = "Event loop threads; 0 means half the CPUs, at least 1 (env DEADBOLT_IO_THREADS). "
                         + "Default: ${DEFAULT-VALUE}")
         int ioThreads;
 

@@ -61,7 +61,7 @@ public final class NettyServer implements AutoCloseable {
     private NettyServer(ServerConfig config) throws StartException {
         Authenticator authenticator = authenticator(config);
         SslContext tls = tls(config);
-        int threads = config.ioThreads() > 0 ? config.ioThreads() : Runtime.getRuntime().availableProcessors();
+        int threads = config.effectiveIoThreads();
         group = new MultiThreadIoEventLoopGroup(threads, transport.ioHandlerFactory());
         locks = new LockService(LockService.tokenFloorFromWallClock(), config.sessionTimeout().toMillis(),
                 () -> System.nanoTime() / 1_000_000, group.next(), config.lockLimits());
