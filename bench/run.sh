@@ -70,8 +70,12 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+# Like Redis's --maxclients below: the idle connections need a connection limit above them (the default
+# is 10,000), unless the caller sets one.
+limit_args=""
+[[ "$deadbolt_args" == *--max-connections* ]] || limit_args="--max-connections $(( idle + 1000 ))"
 # shellcheck disable=SC2086
-java $server_opts -jar "$server_jar" serve --bind 127.0.0.1 --port 0 $deadbolt_args >"$work/deadbolt.out" 2>"$work/deadbolt.err" &
+java $server_opts -jar "$server_jar" serve --bind 127.0.0.1 --port 0 $limit_args $deadbolt_args >"$work/deadbolt.out" 2>"$work/deadbolt.err" &
 deadbolt_pid=$!
 pids+=("$deadbolt_pid")
 deadbolt_port=""
@@ -115,7 +119,7 @@ fi
 
 echo "machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(free -g | awk '/^Mem:/ {print $2}') GiB;" \
   "$(java -version 2>&1 | head -1); Redis ${redis_version:-not run}; load average before the run: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "deadbolt: serve ${deadbolt_args:-(defaults)}${server_opts:+, JVM options $server_opts}; $(head -1 "$work/deadbolt.out")"
+echo "deadbolt: serve ${limit_args}${limit_args:+ }${deadbolt_args:-(otherwise defaults)}${server_opts:+, JVM options $server_opts}; $(head -1 "$work/deadbolt.out")"
 # shellcheck disable=SC2086
 timeout --foreground "$time_limit" java $generator_opts -jar "$bench_jar" suite \
   --deadbolt "127.0.0.1:$deadbolt_port" --deadbolt-pid "$deadbolt_pid" "${redis_args[@]}" \
