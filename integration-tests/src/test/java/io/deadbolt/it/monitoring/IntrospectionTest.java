@@ -24,7 +24,7 @@ class IntrospectionTest {
 
     @BeforeEach
     void startServer() {
-        server = TestServer.start(config -> config.withMaxList(MAX_LIST));
+        server = TestServer.start(config -> config.maxList(MAX_LIST));
     }
 
     @AfterEach
@@ -203,6 +203,8 @@ class IntrospectionTest {
         first.acquire("x");
         first.close();
         TextConnection second = server.connect();
+        // conn_id is refused while the server has not yet seen the first connection close.
+        second.awaitStat("sessions_in_grace", 1);
 
         assertThat(second.request("info x")).startsWith("200 held ");
         assertThat(listing(second, "locks")).hasSize(1);
