@@ -16,6 +16,7 @@ import java.util.Objects;
  * @param maxTimeout     longest grace period a {@code set_timeout} may ask for
  * @param maxLineBytes   longest request line
  * @param ioThreads      event loop threads; 0 means {@link #defaultIoThreads(int) half the processors}
+ * @param transport      the socket implementation: {@link TransportChoice#AUTO} takes the best this machine offers
  * @param maxConnections open connections at most; one more is answered {@code 503 too many connections}
  *                       and closed
  * @param maxLocksPerSession locks one session may hold at once
@@ -31,7 +32,8 @@ import java.util.Objects;
  * @param maxList        most lines a {@code locks} reply lists
  */
 public record ServerConfig(String bindAddress, int port, Duration sessionTimeout, Duration maxWait,
-                           Duration maxTimeout, int maxLineBytes, int ioThreads, int maxConnections,
+                           Duration maxTimeout, int maxLineBytes, int ioThreads, TransportChoice transport,
+                           int maxConnections,
                            int maxLocksPerSession, int maxSessionsInGrace, Duration maxLineTime,
                            Path passwordFile, Path tlsCert, Path tlsKey, int memcachedPort, int httpPort,
                            int maxList) {
@@ -82,6 +84,7 @@ public record ServerConfig(String bindAddress, int port, Duration sessionTimeout
         if (ioThreads < 0) {
             throw new IllegalArgumentException("io threads must not be negative: " + ioThreads);
         }
+        Objects.requireNonNull(transport, "transport");
         requireOptionalPort("memcached port", memcachedPort);
         requireOptionalPort("http port", httpPort);
         if (maxList < 1) {
@@ -98,107 +101,27 @@ public record ServerConfig(String bindAddress, int port, Duration sessionTimeout
         }
     }
 
+    /** Every option at its default. */
     public static ServerConfig defaults() {
-        return new ServerConfig("127.0.0.1", DEFAULT_PORT, Duration.ofSeconds(30),
-                Duration.ofMillis(ProtocolLimits.DEFAULT_MAX_WAIT_MILLIS),
-                Duration.ofMillis(ProtocolLimits.DEFAULT_MAX_TIMEOUT_MILLIS),
-                ProtocolLimits.DEFAULT_MAX_LINE_BYTES, 0, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_LOCKS_PER_SESSION,
-                DEFAULT_MAX_SESSIONS_IN_GRACE, DEFAULT_MAX_LINE_TIME, null, null, null,
-                OFF, OFF, DEFAULT_MAX_LIST);
+        return builder().build();
+    }
+
+    /** A builder holding every option's default. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding this configuration, to change some of it. */
+    public Builder toBuilder() {
+        return new Builder().bindAddress(bindAddress).port(port).sessionTimeout(sessionTimeout).maxWait(maxWait)
+                .maxTimeout(maxTimeout).maxLineBytes(maxLineBytes).ioThreads(ioThreads).transport(transport)
+                .maxConnections(maxConnections).maxLocksPerSession(maxLocksPerSession)
+                .maxSessionsInGrace(maxSessionsInGrace).maxLineTime(maxLineTime).passwordFile(passwordFile)
+                .tls(tlsCert, tlsKey).memcachedPort(memcachedPort).httpPort(httpPort).maxList(maxList);
     }
 
     public ProtocolLimits limits() {
         return limits(maxLineBytes, maxWait, maxTimeout);
-    }
-
-    public ServerConfig withPort(int port) {
-        return new ServerConfig(bindAddress, port, sessionTimeout, maxWait, maxTimeout, maxLineBytes, ioThreads,
-                maxConnections, maxLocksPerSession, maxSessionsInGrace, maxLineTime, passwordFile, tlsCert, tlsKey,
-                memcachedPort, httpPort, maxList);
-    }
-
-    public ServerConfig withSessionTimeout(Duration sessionTimeout) {
-        return new ServerConfig(bindAddress, port, sessionTimeout, maxWait, maxTimeout, maxLineBytes, ioThreads,
-                maxConnections, maxLocksPerSession, maxSessionsInGrace, maxLineTime, passwordFile, tlsCert, tlsKey,
-                memcachedPort, httpPort, maxList);
-    }
-
-    public ServerConfig withMaxWait(Duration maxWait) {
-        return new ServerConfig(bindAddress, port, sessionTimeout, maxWait, maxTimeout, maxLineBytes, ioThreads,
-                maxConnections, maxLocksPerSession, maxSessionsInGrace, maxLineTime, passwordFile, tlsCert, tlsKey,
-                memcachedPort, httpPort, maxList);
-    }
-
-    public ServerConfig withMaxTimeout(Duration maxTimeout) {
-        return new ServerConfig(bindAddress, port, sessionTimeout, maxWait, maxTimeout, maxLineBytes, ioThreads,
-                maxConnections, maxLocksPerSession, maxSessionsInGrace, maxLineTime, passwordFile, tlsCert, tlsKey,
-                memcachedPort, httpPort, maxList);
-    }
-
-    public ServerConfig withMaxLineBytes(int maxLineBytes) {
-        return new ServerConfig(bindAddress, port, sessionTimeout, maxWait, maxTimeout, maxLineBytes, ioThreads,
-                maxConnections, maxLocksPerSession, maxSessionsInGrace, maxLineTime, passwordFile, tlsCert, tlsKey,
-                memcachedPort, httpPort, maxList);
-    }
-
-    public ServerConfig withIoThreads(int ioThreads) {
-        return new ServerConfig(bindAddress, port, sessionTimeout, maxWait, maxTimeout, maxLineBytes, ioThreads,
-                maxConnections, maxLocksPerSession, maxSessionsInGrace, maxLineTime, passwordFile, tlsCert, tlsKey,
-                memcachedPort, httpPort, maxList);
-    }
-
-    public ServerConfig withMaxConnections(int maxConnections) {
-        return new ServerConfig(bindAddress, port, sessionTimeout, maxWait, maxTimeout, maxLineBytes, ioThreads,
-                maxConnections, maxLocksPerSession, maxSessionsInGrace, maxLineTime, passwordFile, tlsCert, tlsKey,
-                memcachedPort, httpPort, maxList);
-    }
-
-    public ServerConfig withMaxLocksPerSession(int maxLocksPerSession) {
-        return new ServerConfig(bindAddress, port, sessionTimeout, maxWait, maxTimeout, maxLineBytes, ioThreads,
-                maxConnections, maxLocksPerSession, maxSessionsInGrace, maxLineTime, passwordFile, tlsCert, tlsKey,
-                memcachedPort, httpPort, maxList);
-    }
-
-    public ServerConfig withMaxSessionsInGrace(int maxSessionsInGrace) {
-        return new ServerConfig(bindAddress, port, sessionTimeout, maxWait, maxTimeout, maxLineBytes, ioThreads,
-                maxConnections, maxLocksPerSession, maxSessionsInGrace, maxLineTime, passwordFile, tlsCert, tlsKey,
-                memcachedPort, httpPort, maxList);
-    }
-
-    public ServerConfig withMaxLineTime(Duration maxLineTime) {
-        return new ServerConfig(bindAddress, port, sessionTimeout, maxWait, maxTimeout, maxLineBytes, ioThreads,
-                maxConnections, maxLocksPerSession, maxSessionsInGrace, maxLineTime, passwordFile, tlsCert, tlsKey,
-                memcachedPort, httpPort, maxList);
-    }
-
-    public ServerConfig withPasswordFile(Path passwordFile) {
-        return new ServerConfig(bindAddress, port, sessionTimeout, maxWait, maxTimeout, maxLineBytes, ioThreads,
-                maxConnections, maxLocksPerSession, maxSessionsInGrace, maxLineTime, passwordFile, tlsCert, tlsKey,
-                memcachedPort, httpPort, maxList);
-    }
-
-    public ServerConfig withTls(Path tlsCert, Path tlsKey) {
-        return new ServerConfig(bindAddress, port, sessionTimeout, maxWait, maxTimeout, maxLineBytes, ioThreads,
-                maxConnections, maxLocksPerSession, maxSessionsInGrace, maxLineTime, passwordFile, tlsCert, tlsKey,
-                memcachedPort, httpPort, maxList);
-    }
-
-    public ServerConfig withMemcachedPort(int memcachedPort) {
-        return new ServerConfig(bindAddress, port, sessionTimeout, maxWait, maxTimeout, maxLineBytes, ioThreads,
-                maxConnections, maxLocksPerSession, maxSessionsInGrace, maxLineTime, passwordFile, tlsCert, tlsKey,
-                memcachedPort, httpPort, maxList);
-    }
-
-    public ServerConfig withHttpPort(int httpPort) {
-        return new ServerConfig(bindAddress, port, sessionTimeout, maxWait, maxTimeout, maxLineBytes, ioThreads,
-                maxConnections, maxLocksPerSession, maxSessionsInGrace, maxLineTime, passwordFile, tlsCert, tlsKey,
-                memcachedPort, httpPort, maxList);
-    }
-
-    public ServerConfig withMaxList(int maxList) {
-        return new ServerConfig(bindAddress, port, sessionTimeout, maxWait, maxTimeout, maxLineBytes, ioThreads,
-                maxConnections, maxLocksPerSession, maxSessionsInGrace, maxLineTime, passwordFile, tlsCert, tlsKey,
-                memcachedPort, httpPort, maxList);
     }
 
     /** The limits the lock table holds each session to. */
@@ -220,6 +143,125 @@ public record ServerConfig(String bindAddress, int port, Duration sessionTimeout
         Objects.requireNonNull(value, what);
         if (value.isNegative()) {
             throw new IllegalArgumentException(what + " must not be negative: " + value);
+        }
+    }
+
+    /** Options by name; {@link #build()} checks them together. Starts from the defaults. */
+    public static final class Builder {
+        private String bindAddress = "127.0.0.1";
+        private int port = DEFAULT_PORT;
+        private Duration sessionTimeout = Duration.ofSeconds(30);
+        private Duration maxWait = Duration.ofMillis(ProtocolLimits.DEFAULT_MAX_WAIT_MILLIS);
+        private Duration maxTimeout = Duration.ofMillis(ProtocolLimits.DEFAULT_MAX_TIMEOUT_MILLIS);
+        private int maxLineBytes = ProtocolLimits.DEFAULT_MAX_LINE_BYTES;
+        private int ioThreads;
+        private TransportChoice transport = TransportChoice.AUTO;
+        private int maxConnections = DEFAULT_MAX_CONNECTIONS;
+        private int maxLocksPerSession = DEFAULT_MAX_LOCKS_PER_SESSION;
+        private int maxSessionsInGrace = DEFAULT_MAX_SESSIONS_IN_GRACE;
+        private Duration maxLineTime = DEFAULT_MAX_LINE_TIME;
+        private Path passwordFile;
+        private Path tlsCert;
+        private Path tlsKey;
+        private int memcachedPort = OFF;
+        private int httpPort = OFF;
+        private int maxList = DEFAULT_MAX_LIST;
+
+        private Builder() {
+        }
+
+        public Builder bindAddress(String bindAddress) {
+            this.bindAddress = bindAddress;
+            return this;
+        }
+
+        public Builder port(int port) {
+            this.port = port;
+            return this;
+        }
+
+        public Builder sessionTimeout(Duration sessionTimeout) {
+            this.sessionTimeout = sessionTimeout;
+            return this;
+        }
+
+        public Builder maxWait(Duration maxWait) {
+            this.maxWait = maxWait;
+            return this;
+        }
+
+        public Builder maxTimeout(Duration maxTimeout) {
+            this.maxTimeout = maxTimeout;
+            return this;
+        }
+
+        public Builder maxLineBytes(int maxLineBytes) {
+            this.maxLineBytes = maxLineBytes;
+            return this;
+        }
+
+        public Builder ioThreads(int ioThreads) {
+            this.ioThreads = ioThreads;
+            return this;
+        }
+
+        public Builder transport(TransportChoice transport) {
+            this.transport = transport;
+            return this;
+        }
+
+        public Builder maxConnections(int maxConnections) {
+            this.maxConnections = maxConnections;
+            return this;
+        }
+
+        public Builder maxLocksPerSession(int maxLocksPerSession) {
+            this.maxLocksPerSession = maxLocksPerSession;
+            return this;
+        }
+
+        public Builder maxSessionsInGrace(int maxSessionsInGrace) {
+            this.maxSessionsInGrace = maxSessionsInGrace;
+            return this;
+        }
+
+        public Builder maxLineTime(Duration maxLineTime) {
+            this.maxLineTime = maxLineTime;
+            return this;
+        }
+
+        public Builder passwordFile(Path passwordFile) {
+            this.passwordFile = passwordFile;
+            return this;
+        }
+
+        /** Both or neither: a certificate chain and its private key. */
+        public Builder tls(Path tlsCert, Path tlsKey) {
+            this.tlsCert = tlsCert;
+            this.tlsKey = tlsKey;
+            return this;
+        }
+
+        public Builder memcachedPort(int memcachedPort) {
+            this.memcachedPort = memcachedPort;
+            return this;
+        }
+
+        public Builder httpPort(int httpPort) {
+            this.httpPort = httpPort;
+            return this;
+        }
+
+        public Builder maxList(int maxList) {
+            this.maxList = maxList;
+            return this;
+        }
+
+        /** @throws IllegalArgumentException naming the first option that is out of range */
+        public ServerConfig build() {
+            return new ServerConfig(bindAddress, port, sessionTimeout, maxWait, maxTimeout, maxLineBytes, ioThreads,
+                    transport, maxConnections, maxLocksPerSession, maxSessionsInGrace, maxLineTime, passwordFile,
+                    tlsCert, tlsKey, memcachedPort, httpPort, maxList);
         }
     }
 }

@@ -16,7 +16,7 @@ class ServerConfigTest {
 
     @Test
     void anExplicitNumberOfEventLoopsIsKept() {
-        assertThat(ServerConfig.defaults().withIoThreads(5).effectiveIoThreads()).isEqualTo(5);
+        assertThat(ServerConfig.builder().ioThreads(5).build().effectiveIoThreads()).isEqualTo(5);
         assertThat(ServerConfig.defaults().effectiveIoThreads())
                 .isEqualTo(Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
     }

@@ -26,7 +26,7 @@ class LoadGeneratorSmokeTest {
 
     @BeforeAll
     static void start() throws Exception {
-        server = NettyServer.start(ServerConfig.defaults().withPort(0).withSessionTimeout(Duration.ofSeconds(1)));
+        server = NettyServer.start(ServerConfig.builder().port(0).sessionTimeout(Duration.ofSeconds(1)).build());
         generator = new LoadGenerator(1);
     }
 

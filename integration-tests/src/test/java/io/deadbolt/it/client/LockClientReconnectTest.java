@@ -79,7 +79,7 @@ class LockClientReconnectTest {
         assertThat(held.isValid()).isTrue();
         assertThatThrownBy(() -> client.lock("while-down", LONG_WAIT)).isInstanceOf(ConnectionLostException.class);
 
-        TestServer restarted = closeLater(TestServer.start(config -> config.withPort(port)));
+        TestServer restarted = closeLater(TestServer.start(config -> config.port(port)));
 
         events.await(Type.SESSION_EXPIRED);
         assertThat(held.isValid()).isFalse();

@@ -46,10 +46,10 @@ class LockClientSecurityTest {
     static void startServers() throws IOException {
         certificate = TestCertificate.create(directory);
         Path passwordFile = Files.writeString(directory.resolve("password"), PASSWORD + "\n");
-        withPassword = TestServer.start(config -> config.withPasswordFile(passwordFile));
-        withTls = TestServer.start(config -> config.withTls(certificate.certFile(), certificate.keyFile()));
-        withBoth = TestServer.start(config -> config.withPasswordFile(passwordFile)
-                .withTls(certificate.certFile(), certificate.keyFile()));
+        withPassword = TestServer.start(config -> config.passwordFile(passwordFile));
+        withTls = TestServer.start(config -> config.tls(certificate.certFile(), certificate.keyFile()));
+        withBoth = TestServer.start(config -> config.passwordFile(passwordFile)
+                .tls(certificate.certFile(), certificate.keyFile()));
         open = TestServer.start();
     }
 
@@ -157,7 +157,7 @@ class LockClientSecurityTest {
     void aPasswordRefusedOnReconnectIsRetriedUntilTheServerTakesItAgain() throws Exception {
         Path otherPasswordFile = Files.writeString(directory.resolve("other-password"), "something-else\n");
         Path passwordFile = directory.resolve("password");
-        TestServer first = TestServer.start(config -> config.withPasswordFile(passwordFile));
+        TestServer first = TestServer.start(config -> config.passwordFile(passwordFile));
         int port = first.port();
         RecordingListener events = new RecordingListener();
         LockClient client = closeLater(LockClient.builder()
@@ -169,7 +169,7 @@ class LockClientSecurityTest {
         first.close();
         events.await(Type.CONNECTION_LOST);
 
-        TestServer changed = TestServer.start(config -> config.withPort(port).withPasswordFile(otherPasswordFile));
+        TestServer changed = TestServer.start(config -> config.port(port).passwordFile(otherPasswordFile));
         try {
             assertThat(events.within(Type.SESSION_STARTED, Duration.ofMillis(300))).isEmpty();
             assertThat(client.isConnected()).isFalse();
@@ -182,7 +182,7 @@ class LockClientSecurityTest {
             changed.close();
         }
 
-        closeLater(TestServer.start(config -> config.withPort(port).withPasswordFile(passwordFile)));
+        closeLater(TestServer.start(config -> config.port(port).passwordFile(passwordFile)));
         events.await(Type.SESSION_STARTED);
         assertThat(client.isConnected()).isTrue();
         assertThat(client.lock("auth-again", WAIT).token()).isPositive();

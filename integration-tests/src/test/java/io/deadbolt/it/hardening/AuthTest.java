@@ -36,7 +36,7 @@ class AuthTest {
         Path file = directory.resolve("password");
         // Whitespace around the password and a second line are not part of it.
         Files.writeString(file, "  " + PASSWORD + " \t\nsecond-line\n");
-        server = TestServer.start(config -> config.withPasswordFile(file));
+        server = TestServer.start(config -> config.passwordFile(file));
         logged.start();
         handlerLogger.addAppender(logged);
     }
@@ -141,11 +141,11 @@ class AuthTest {
         Path spaced = Files.writeString(directory.resolve("spaced"), "two words\n");
         Path missing = directory.resolve("missing");
 
-        assertThatThrownBy(() -> TestServer.start(config -> config.withPasswordFile(empty)))
+        assertThatThrownBy(() -> TestServer.start(config -> config.passwordFile(empty)))
                 .hasMessageContaining("cannot read the password file").hasMessageContaining("is empty");
-        assertThatThrownBy(() -> TestServer.start(config -> config.withPasswordFile(spaced)))
+        assertThatThrownBy(() -> TestServer.start(config -> config.passwordFile(spaced)))
                 .hasMessageContaining("space or tab");
-        assertThatThrownBy(() -> TestServer.start(config -> config.withPasswordFile(missing)))
+        assertThatThrownBy(() -> TestServer.start(config -> config.passwordFile(missing)))
                 .hasMessageContaining("cannot read the password file " + missing);
     }
 }

@@ -19,7 +19,7 @@ class ConnectionLimitTest {
 
     @BeforeEach
     void startServer() {
-        server = TestServer.start(config -> config.withMaxConnections(LIMIT));
+        server = TestServer.start(config -> config.maxConnections(LIMIT));
     }
 
     @AfterEach

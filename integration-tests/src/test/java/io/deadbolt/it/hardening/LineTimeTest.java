@@ -24,7 +24,7 @@ class LineTimeTest {
 
     @BeforeEach
     void startServer() {
-        server = TestServer.start(config -> config.withMaxLineTime(LINE_TIME));
+        server = TestServer.start(config -> config.maxLineTime(LINE_TIME));
     }
 
     @AfterEach
@@ -103,7 +103,7 @@ class LineTimeTest {
 
     @Test
     void zeroMeansNoLimitRatherThanAnInstantOne() {
-        try (TestServer unlimited = TestServer.start(config -> config.withMaxLineTime(Duration.ZERO))) {
+        try (TestServer unlimited = TestServer.start(config -> config.maxLineTime(Duration.ZERO))) {
             TextConnection a = unlimited.connect();
 
             a.sendRaw("echo slow");

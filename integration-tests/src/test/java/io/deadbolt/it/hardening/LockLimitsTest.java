@@ -18,7 +18,7 @@ class LockLimitsTest {
 
     @Test
     void aSessionAtItsLockLimitIsRefusedMoreUntilItUnlocks() {
-        try (TestServer server = TestServer.start(config -> config.withMaxLocksPerSession(3))) {
+        try (TestServer server = TestServer.start(config -> config.maxLocksPerSession(3))) {
             TextConnection a = server.connect();
             long first = a.acquire("a1");
             a.acquire("a2");
@@ -40,7 +40,7 @@ class LockLimitsTest {
 
     @Test
     void oneSessionTooManyInGraceEndsTheGraceThatWouldEndSoonest() {
-        try (TestServer server = TestServer.start(config -> config.withMaxSessionsInGrace(1))) {
+        try (TestServer server = TestServer.start(config -> config.maxSessionsInGrace(1))) {
             TextConnection watcher = server.connect();
             TextConnection patient = server.connect();
             TextConnection hasty = server.connect();
@@ -70,7 +70,7 @@ class LockLimitsTest {
 
     @Test
     void withTheDefaultLimitsManySessionsWaitOutTheirGraceTogether() {
-        try (TestServer server = TestServer.start(config -> config.withSessionTimeout(Duration.ofSeconds(30)))) {
+        try (TestServer server = TestServer.start(config -> config.sessionTimeout(Duration.ofSeconds(30)))) {
             TextConnection watcher = server.connect();
             for (int i = 0; i < 20; i++) {
                 TextConnection client = server.connect();
@@ -86,8 +86,8 @@ class LockLimitsTest {
     @Test
     void theConfiguredWaitTimeoutAndLineLimitsAreAnsweredWithTheirLimit() {
         try (TestServer server = TestServer.start(config -> config
-                .withMaxWait(Duration.ofMillis(2500))
-                .withMaxTimeout(Duration.ofSeconds(5)))) {
+                .maxWait(Duration.ofMillis(2500))
+                .maxTimeout(Duration.ofSeconds(5)))) {
             TextConnection a = server.connect();
 
             assertThat(a.request("lock x 2.6")).isEqualTo("400 wait too long: at most 2.5 seconds");

@@ -57,10 +57,10 @@ class SocketFuzzTest {
     @Test
     void theServerAnswersWellBehavedClientsRightlyWhileOthersSendGarbage() throws Exception {
         try (TestServer server = TestServer.start(config -> config
-                .withMaxLineBytes(MAX_LINE)
-                .withMaxWait(Duration.ofMillis(50))
-                .withSessionTimeout(Duration.ofMillis(200))
-                .withMaxTimeout(Duration.ofMillis(300)))) {
+                .maxLineBytes(MAX_LINE)
+                .maxWait(Duration.ofMillis(50))
+                .sessionTimeout(Duration.ofMillis(200))
+                .maxTimeout(Duration.ofMillis(300)))) {
             TextConnection holder = server.connect();
             String holderId = holder.request("conn_id").substring(4);
             Map<String, Long> kept = new HashMap<>();

@@ -30,7 +30,7 @@ class TlsTest {
     @BeforeAll
     static void startServer() {
         certificate = TestCertificate.create(directory);
-        server = TestServer.start(config -> config.withTls(certificate.certFile(), certificate.keyFile()));
+        server = TestServer.start(config -> config.tls(certificate.certFile(), certificate.keyFile()));
     }
 
     @AfterAll
@@ -81,9 +81,9 @@ class TlsTest {
     void aPasswordAndTheConnectionLimitWorkOverTlsToo() throws IOException {
         Path password = Files.writeString(directory.resolve("password"), "tls-secret\n");
         try (TestServer strict = TestServer.start(config -> config
-                .withTls(certificate.certFile(), certificate.keyFile())
-                .withPasswordFile(password)
-                .withMaxConnections(1))) {
+                .tls(certificate.certFile(), certificate.keyFile())
+                .passwordFile(password)
+                .maxConnections(1))) {
             TextConnection a = certificate.connect(strict);
             assertThat(a.request("lock x")).isEqualTo("401 authentication required");
             assertThat(a.request("auth tls-secret")).isEqualTo("200 authenticated");
@@ -100,11 +100,11 @@ class TlsTest {
     void aServerWithABadCertificateOrKeyDoesNotStart() throws IOException {
         Path garbage = Files.writeString(directory.resolve("garbage.pem"), "not a certificate\n");
 
-        assertThatThrownBy(() -> TestServer.start(config -> config.withTls(garbage, certificate.keyFile())))
+        assertThatThrownBy(() -> TestServer.start(config -> config.tls(garbage, certificate.keyFile())))
                 .hasMessageContaining("cannot load the TLS certificate " + garbage);
-        assertThatThrownBy(() -> TestServer.start(config -> config.withTls(certificate.certFile(), garbage)))
+        assertThatThrownBy(() -> TestServer.start(config -> config.tls(certificate.certFile(), garbage)))
                 .hasMessageContaining("cannot load the TLS certificate");
-        assertThatThrownBy(() -> ServerConfig.defaults().withTls(certificate.certFile(), null))
+        assertThatThrownBy(() -> ServerConfig.builder().tls(certificate.certFile(), null).build())
                 .hasMessageContaining("TLS needs both a certificate and its key");
     }
 }

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The hardening options as an operator meets them: in --help, from the environment, and on SIGTERM. */
 class HardeningOptionsTest {
     private static final Pattern LISTENING =
-            Pattern.compile("deadbolt \\S+ listening on (\\S+):([0-9]+) \\((epoll|nio)\\)");
+            Pattern.compile("deadbolt \\S+ listening on (\\S+):([0-9]+) \\((io_uring|epoll|nio)\\)");
 
     @TempDir
     Path directory;

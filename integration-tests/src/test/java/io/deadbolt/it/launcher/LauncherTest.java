@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 /** The {@code ./deadbolt} launcher as an operator uses it: start, serve, stop on SIGTERM, report errors. */
 class LauncherTest {
     private static final Pattern LISTENING =
-            Pattern.compile("deadbolt (\\S+) listening on (\\S+):([0-9]+) \\((epoll|nio)\\)");
+            Pattern.compile("deadbolt (\\S+) listening on (\\S+):([0-9]+) \\((io_uring|epoll|nio)\\)");
 
     private static final int CLIENTS_AT_STOP = 8;
 

@@ -20,7 +20,7 @@ class MainPortStatsSizeTest {
 
     @Test
     void theWholeStatsReplyFitsInFourKibibytesEvenWithEveryNumberAtItsLongest() {
-        try (TestServer server = TestServer.start(config -> config.withMemcachedPort(0).withHttpPort(0))) {
+        try (TestServer server = TestServer.start(config -> config.memcachedPort(0).httpPort(0))) {
             TextConnection client = server.connect();
             client.acquire("a");
             assertThat(client.request("set_name collectd-test")).isEqualTo("200 name set");

@@ -28,7 +28,7 @@ class MemcachedPortTest {
 
     @BeforeEach
     void startServer() {
-        server = TestServer.start(config -> config.withMemcachedPort(0).withMaxList(7));
+        server = TestServer.start(config -> config.memcachedPort(0).maxList(7));
     }
 
     @AfterEach

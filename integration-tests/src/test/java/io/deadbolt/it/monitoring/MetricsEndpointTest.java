@@ -32,7 +32,7 @@ class MetricsEndpointTest {
 
     @BeforeEach
     void startServer() {
-        server = TestServer.start(config -> config.withHttpPort(0));
+        server = TestServer.start(config -> config.httpPort(0));
     }
 
     @AfterEach

@@ -23,7 +23,7 @@ class SpymemcachedStatsTest {
 
     @BeforeEach
     void start() throws Exception {
-        server = TestServer.start(config -> config.withMemcachedPort(0));
+        server = TestServer.start(config -> config.memcachedPort(0));
         client = new MemcachedClient(new InetSocketAddress(server.host(),
                 server.server().memcachedAddress().orElseThrow().getPort()));
     }

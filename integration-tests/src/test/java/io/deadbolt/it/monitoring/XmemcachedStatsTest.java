@@ -35,7 +35,7 @@ class XmemcachedStatsTest {
 
     @BeforeEach
     void start() throws Exception {
-        server = TestServer.start(config -> config.withMemcachedPort(0));
+        server = TestServer.start(config -> config.memcachedPort(0));
         tap = new LineTap(server.host(), server.server().memcachedAddress().orElseThrow().getPort());
         XMemcachedClientBuilder builder = new XMemcachedClientBuilder(List.of(
                 new InetSocketAddress(tap.host(), tap.port())));

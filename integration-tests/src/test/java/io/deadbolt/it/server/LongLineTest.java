@@ -18,7 +18,7 @@ class LongLineTest {
 
     @BeforeEach
     void startServer() {
-        server = TestServer.start(config -> config.withMaxLineBytes(LIMIT));
+        server = TestServer.start(config -> config.maxLineBytes(LIMIT));
     }
 
     @AfterEach

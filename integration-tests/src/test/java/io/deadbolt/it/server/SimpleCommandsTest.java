@@ -34,7 +34,7 @@ class SimpleCommandsTest {
 
     @BeforeEach
     void startServer() {
-        server = TestServer.start(config -> config.withMaxTimeout(Duration.ofSeconds(5)));
+        server = TestServer.start(config -> config.maxTimeout(Duration.ofSeconds(5)));
     }
 
     @AfterEach
@@ -44,7 +44,7 @@ class SimpleCommandsTest {
 
     @Test
     void statsThreadsIsTheNumberOfEventLoopsAskedFor() {
-        try (TestServer three = TestServer.start(config -> config.withIoThreads(3))) {
+        try (TestServer three = TestServer.start(config -> config.ioThreads(3))) {
             TextConnection a = three.connect();
             assertThat(a.request("stats")).isEqualTo("200 STATS");
 

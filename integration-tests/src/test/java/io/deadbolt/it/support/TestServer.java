@@ -27,9 +27,10 @@ public final class TestServer implements AutoCloseable {
         return start(UnaryOperator.identity());
     }
 
-    public static TestServer start(UnaryOperator<ServerConfig> customise) {
-        ServerConfig config = ServerConfig.defaults().withPort(0).withSessionTimeout(Duration.ofSeconds(2));
-        return new TestServer(customise.apply(config));
+    /** Like {@link #start()}, with the options {@code customise} sets on the builder. */
+    public static TestServer start(UnaryOperator<ServerConfig.Builder> customise) {
+        ServerConfig.Builder config = ServerConfig.builder().port(0).sessionTimeout(Duration.ofSeconds(2));
+        return new TestServer(customise.apply(config).build());
     }
 
     public int port() {

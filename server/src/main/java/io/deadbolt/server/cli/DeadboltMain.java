@@ -2,6 +2,7 @@ package io.deadbolt.server.cli;
 
 import ch.qos.logback.classic.Level;
 import io.deadbolt.server.ServerConfig;
+import io.deadbolt.server.TransportChoice;
 import io.deadbolt.server.Version;
 import io.deadbolt.server.net.NettyServer;
 import java.nio.file.Path;
@@ -77,6 +78,12 @@ public final class DeadboltMain implements Callable<Integer> {
                         + "Default: ${DEFAULT-VALUE}")
         int ioThreads;
 
+        @Option(names = "--transport", paramLabel = "KIND", defaultValue = "${env:DEADBOLT_TRANSPORT:-auto}",
+                converter = TransportConverter.class,
+                description = "Socket implementation: auto, io_uring, epoll or nio; auto takes io_uring where the "
+                        + "kernel allows it, else epoll, else nio (env DEADBOLT_TRANSPORT). Default: ${DEFAULT-VALUE}")
+        TransportChoice transport;
+
         @Option(names = "--max-connections", paramLabel = "N",
                 defaultValue = "${env:DEADBOLT_MAX_CONNECTIONS:-10000}",
                 description = "Open connections at most; one more is answered '503 too many connections' and "
@@ -149,10 +156,14 @@ public final class DeadboltMain implements Callable<Integer> {
             configureLogging();
             ServerConfig config;
             try {
-                config = new ServerConfig(bind, port, sessionTimeout, maxWait, maxTimeout, maxLine, ioThreads,
-                        maxConnections, maxLocksPerSession, maxSessionsInGrace, maxLineTime, passwordFile, tlsCert,
-                        tlsKey, memcachedPort == null ? ServerConfig.OFF : memcachedPort,
-                        httpPort == null ? ServerConfig.OFF : httpPort, maxList);
+                config = ServerConfig.builder().bindAddress(bind).port(port).sessionTimeout(sessionTimeout)
+                        .maxWait(maxWait).maxTimeout(maxTimeout).maxLineBytes(maxLine).ioThreads(ioThreads)
+                        .transport(transport).maxConnections(maxConnections).maxLocksPerSession(maxLocksPerSession)
+                        .maxSessionsInGrace(maxSessionsInGrace).maxLineTime(maxLineTime).passwordFile(passwordFile)
+                        .tls(tlsCert, tlsKey)
+                        .memcachedPort(memcachedPort == null ? ServerConfig.OFF : memcachedPort)
+                        .httpPort(httpPort == null ? ServerConfig.OFF : httpPort).maxList(maxList)
+                        .build();
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
             }
@@ -217,6 +228,18 @@ public final class DeadboltMain implements Callable<Integer> {
         private static void setLevel(String logger, Level level) {
             if (LoggerFactory.getLogger(logger) instanceof ch.qos.logback.classic.Logger logback) {
                 logback.setLevel(level);
+            }
+        }
+    }
+
+    /** {@code --transport}: the lower-case names operators type, with an error that lists them. */
+    static final class TransportConverter implements CommandLine.ITypeConverter<TransportChoice> {
+        @Override
+        public TransportChoice convert(String value) {
+            try {
+                return TransportChoice.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
             }
         }
     }

@@ -16,6 +16,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.ssl.NotSslRecordException;
@@ -128,6 +129,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements Se
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
         if (event == ServerStopping.INSTANCE) {
             stopping();
+        } else if (event instanceof ChannelInputShutdownEvent) {
+            inputEnded();
         }
         ctx.fireUserEventTriggered(event);
     }
@@ -270,6 +273,19 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements Se
             log.warn("wrong password from {}; closing the connection", ctx.channel().remoteAddress());
             closeAfter(Reply.INVALID_PASSWORD);
         }
+    }
+
+    /**
+     * The client ended its side ({@code nc -N}, a script's half-close): close once the replies already made
+     * are written. Closing at once would race those writes on transports that write asynchronously
+     * (io_uring). A pending wait and what is held back behind it get no answer, as when the connection
+     * closes: the session goes into its grace period like any other that disconnects. Also the end of a
+     * connection already closing (a stopping server has ended its own side and waits for this).
+     */
+    private void inputEnded() {
+        closing = true;
+        backlog.clear();
+        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     }
 
     /** The server is stopping: a pending wait gets its answer, written replies are flushed, then close. */

@@ -45,7 +45,7 @@ public final class NettyServer implements AutoCloseable {
     /** How long a stop waits for clients to take their last replies and close before it closes them anyway. */
     static final Duration STOP_FLUSH_TIMEOUT = Duration.ofSeconds(2);
 
-    private final Transport transport = Transport.best();
+    private final Transport transport;
     private final EventLoopGroup group;
     private final ChannelGroup channels = new DefaultChannelGroup("deadbolt", GlobalEventExecutor.INSTANCE);
     private final Channel serverChannel;
@@ -59,6 +59,11 @@ public final class NettyServer implements AutoCloseable {
     private volatile boolean shuttingDown;
 
     private NettyServer(ServerConfig config) throws StartException {
+        try {
+            transport = Transport.forChoice(config.transport());
+        } catch (IllegalStateException e) {
+            throw new StartException(e.getMessage(), e);
+        }
         Authenticator authenticator = authenticator(config);
         SslContext tls = tls(config);
         int threads = config.effectiveIoThreads();
@@ -78,6 +83,8 @@ public final class NettyServer implements AutoCloseable {
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
+                // The handler closes a half-closed connection itself, after its last replies.
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {

@@ -4,10 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.deadbolt.server.ServerConfig;
+import io.deadbolt.server.TransportChoice;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
-/** The monitoring options of {@code deadbolt serve}: both listeners off unless asked for. */
+/** Options of {@code deadbolt serve}: the monitoring listeners (off unless asked for) and the transport. */
 class ServeOptionsTest {
 
     @Test
@@ -30,12 +31,28 @@ class ServeOptionsTest {
 
     @Test
     void theConfigRefusesPortsOutOfRangeAndAnEmptyList() {
-        ServerConfig defaults = ServerConfig.defaults();
+        assertThatThrownBy(() -> ServerConfig.builder().memcachedPort(65536).build())
+                .hasMessage("memcached port must be 0 to 65535: 65536");
+        assertThatThrownBy(() -> ServerConfig.builder().httpPort(-2).build())
+                .hasMessage("http port must be 0 to 65535: -2");
+        assertThatThrownBy(() -> ServerConfig.builder().maxList(0).build())
+                .hasMessage("max list must be at least 1: 0");
+        assertThat(ServerConfig.builder().httpPort(ServerConfig.OFF).build().httpPort()).isEqualTo(ServerConfig.OFF);
+    }
 
-        assertThatThrownBy(() -> defaults.withMemcachedPort(65536)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> defaults.withHttpPort(-2)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> defaults.withMaxList(0)).isInstanceOf(IllegalArgumentException.class);
-        assertThat(defaults.withHttpPort(ServerConfig.OFF).httpPort()).isEqualTo(ServerConfig.OFF);
+    @Test
+    void theTransportIsAutoUnlessAskedForByItsLowerOrUpperCaseName() {
+        assertThat(parse("serve").transport).isEqualTo(TransportChoice.AUTO);
+        assertThat(parse("serve", "--transport", "io_uring").transport).isEqualTo(TransportChoice.IO_URING);
+        assertThat(parse("serve", "--transport", "EPOLL").transport).isEqualTo(TransportChoice.EPOLL);
+        assertThat(parse("serve", "--transport=nio").transport).isEqualTo(TransportChoice.NIO);
+    }
+
+    @Test
+    void anUnknownTransportIsRefusedWithTheChoices() {
+        assertThatThrownBy(() -> parse("serve", "--transport", "kqueue"))
+                .isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessageContaining("unknown transport 'kqueue': expected auto, io_uring, epoll or nio");
     }
 
     private static DeadboltMain.Serve parse(String... args) {
