@@ -1,14 +1,13 @@
 package io.deadbolt.server.net;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.deadbolt.protocol.Command;
-import io.deadbolt.protocol.CommandParser;
 import io.deadbolt.protocol.ProtocolLimits;
 import io.deadbolt.protocol.Reply;
 import io.deadbolt.protocol.Request;
 import io.deadbolt.protocol.RequestDecoder;
+import io.deadbolt.protocol.RequestStreams;
 import io.deadbolt.server.LockService;
 import io.deadbolt.server.lock.LockTable;
 import io.deadbolt.server.stats.ServerStats;
@@ -16,22 +15,17 @@ import io.deadbolt.server.stats.StatsReport;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.concurrent.DefaultEventExecutor;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.TreeSet;
 import java.util.function.Predicate;
-import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
-import net.jqwik.api.Tuple;
 import net.jqwik.api.lifecycle.AfterContainer;
 
 /**
@@ -44,7 +38,6 @@ import net.jqwik.api.lifecycle.AfterContainer;
 class ConnectionPropertyTest {
     private static final int MAX_LINE = 64;
     private static final ProtocolLimits LIMITS = new ProtocolLimits(MAX_LINE, 10_000, 60_000);
-    private static final CommandParser PARSER = new CommandParser(LIMITS);
     private static final String PASSWORD = "pw-0k";
     private static final DefaultEventExecutor TIMER = new DefaultEventExecutor();
     private static final Authenticator AUTHENTICATOR = authenticator();
@@ -69,7 +62,7 @@ class ConnectionPropertyTest {
         List<Predicate<Reply>> expected = new ArrayList<>();
         OneSession model = new OneSession();
         boolean closes = false;
-        for (Request request : requests(stream)) {
+        for (Request request : RequestStreams.requestsIn(stream, LIMITS)) {
             expected.add(model.replyTo(request));
             if (request instanceof Request.LineTooLong || request instanceof Command.Quit) {
                 closes = true;
@@ -89,7 +82,7 @@ class ConnectionPropertyTest {
         OneSession model = new OneSession();
         boolean authenticated = false;
         boolean closes = false;
-        for (Request request : requests(stream)) {
+        for (Request request : RequestStreams.requestsIn(stream, LIMITS)) {
             if (request instanceof Command.Auth auth) {
                 authenticated = auth.password().equals(PASSWORD);
                 expected.add(Predicate.isEqual(authenticated ? Reply.AUTHENTICATED : Reply.INVALID_PASSWORD));
@@ -192,7 +185,7 @@ class ConnectionPropertyTest {
         EmbeddedChannel channel = new EmbeddedChannel(new RequestDecoder(LIMITS),
                 new ConnectionHandler(locks, stats, new StatsReport(locks, stats, 1), authenticator));
         int from = 0;
-        for (int cut : pieces(stream.length, cuts)) {
+        for (int cut : RequestStreams.pieceEnds(stream.length, cuts)) {
             if (!channel.isOpen()) {
                 break;
             }
@@ -215,74 +208,20 @@ class ConnectionPropertyTest {
         return new Run(replies, open);
     }
 
-    /** What the protocol says the stream is: its requests in order, up to the first over-long line. */
-    private static List<Request> requests(byte[] stream) {
-        List<Request> requests = new ArrayList<>();
-        int start = 0;
-        for (int i = 0; i < stream.length; i++) {
-            if (stream[i] != '\n') {
-                continue;
-            }
-            int length = i - start;
-            if (length > 0 && stream[i - 1] == '\r') {
-                length--;
-            }
-            if (length > MAX_LINE) {
-                requests.add(new Request.LineTooLong(MAX_LINE));
-                return requests;
-            }
-            String line = new String(stream, start, length, UTF_8);
-            if (!CommandParser.isBlankLine(line)) {
-                requests.add(PARSER.parse(line));
-            }
-            start = i + 1;
-        }
-        if (stream.length - start > MAX_LINE + 1) {
-            requests.add(new Request.LineTooLong(MAX_LINE));
-        }
-        return requests;
-    }
-
-    private static List<Integer> pieces(int length, List<Integer> cuts) {
-        TreeSet<Integer> positions = new TreeSet<>();
-        if (length > 0) {
-            for (int cut : cuts) {
-                positions.add(1 + cut % length);
-            }
-            positions.add(length);
-        }
-        return new ArrayList<>(positions);
-    }
-
     @Provide
     Arbitrary<byte[]> streams() {
-        Arbitrary<String> separator = Arbitraries.of(" ", "\t", "  ");
-        Arbitrary<String> request = Combinators.combine(
-                Arbitraries.of(WORDS),
-                Combinators.combine(separator, Arbitraries.of(ARGUMENTS)).as(String::concat).list().ofMaxSize(3)
-                        .map(args -> String.join("", args)))
-                .as(String::concat);
-        Arbitrary<byte[]> line = Arbitraries.frequencyOf(
-                Tuple.of(12, request.map(r -> r.getBytes(UTF_8))),
-                Tuple.of(2, Arbitraries.bytes().array(byte[].class).ofMaxSize(10)),
-                Tuple.of(1, Arbitraries.integers().between(MAX_LINE - 4, MAX_LINE + 3)
-                        .map(n -> ("echo " + "x".repeat(n - 5)).getBytes(UTF_8))),
-                Tuple.of(1, separator.map(blank -> blank.getBytes(UTF_8))));
-        Arbitrary<byte[]> end = Arbitraries.frequency(Tuple.of(10, "\r\n"), Tuple.of(10, "\n"), Tuple.of(1, ""))
-                .map(e -> e.getBytes(UTF_8));
-        return Combinators.combine(line, end).as((l, e) -> concat(List.of(l, e)))
-                .list().ofMaxSize(15).map(ConnectionPropertyTest::concat);
+        return RequestStreams.withLineLimit(MAX_LINE)
+                .words(WORDS)
+                .arguments(ARGUMENTS)
+                .separators(" ", "\t", "  ")
+                .noiseOfUpTo(10)
+                .longLinesFrom(MAX_LINE - 4)
+                .ofUpTo(15);
     }
 
     @Provide
     Arbitrary<List<Integer>> cuts() {
-        return Arbitraries.integers().between(0, 1 << 16).list().ofMaxSize(8);
-    }
-
-    private static byte[] concat(List<byte[]> parts) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        parts.forEach(out::writeBytes);
-        return out.toByteArray();
+        return RequestStreams.cuts(8);
     }
 
     private static Authenticator authenticator() {
