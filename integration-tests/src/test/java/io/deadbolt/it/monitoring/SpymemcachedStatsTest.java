@@ -2,7 +2,7 @@ package io.deadbolt.it.monitoring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.deadbolt.it.support.TestServer;
+import io.deadbolt.it.support.TestServerExtension;
 import io.deadbolt.it.support.TextConnection;
 import io.deadbolt.server.Version;
 import java.net.InetSocketAddress;
@@ -15,23 +15,23 @@ import net.spy.memcached.MemcachedClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** spymemcached's stats API, unmodified, pointed at the memcached-protocol listener. */
 class SpymemcachedStatsTest {
-    private TestServer server;
+    @RegisterExtension
+    final TestServerExtension server = new TestServerExtension(config -> config.memcachedPort(0));
     private MemcachedClient client;
 
     @BeforeEach
-    void start() throws Exception {
-        server = TestServer.start(config -> config.memcachedPort(0));
+    void startClient() throws Exception {
         client = new MemcachedClient(new InetSocketAddress(server.host(),
                 server.server().memcachedAddress().orElseThrow().getPort()));
     }
 
     @AfterEach
-    void stop() {
+    void stopClient() {
         client.shutdown(5, TimeUnit.SECONDS);
-        server.close();
     }
 
     @Test

@@ -2,7 +2,7 @@ package io.deadbolt.it.monitoring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.deadbolt.it.support.TestServer;
+import io.deadbolt.it.support.TestServerExtension;
 import io.deadbolt.it.support.TextConnection;
 import io.deadbolt.server.Version;
 import java.net.InetSocketAddress;
@@ -17,6 +17,7 @@ import net.rubyeye.xmemcached.XMemcachedClientBuilder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * xmemcached's stats API, unmodified, pointed at the memcached-protocol listener through a {@link LineTap}
@@ -29,13 +30,13 @@ class XmemcachedStatsTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
     private final AtomicInteger disconnects = new AtomicInteger();
-    private TestServer server;
+    @RegisterExtension
+    final TestServerExtension server = new TestServerExtension(config -> config.memcachedPort(0));
     private LineTap tap;
     private MemcachedClient client;
 
     @BeforeEach
-    void start() throws Exception {
-        server = TestServer.start(config -> config.memcachedPort(0));
+    void startClient() throws Exception {
         tap = new LineTap(server.host(), server.server().memcachedAddress().orElseThrow().getPort());
         XMemcachedClientBuilder builder = new XMemcachedClientBuilder(List.of(
                 new InetSocketAddress(tap.host(), tap.port())));
@@ -47,10 +48,9 @@ class XmemcachedStatsTest {
     }
 
     @AfterEach
-    void stop() throws Exception {
+    void stopClient() throws Exception {
         client.shutdown();
         tap.close();
-        server.close();
     }
 
     @Test
