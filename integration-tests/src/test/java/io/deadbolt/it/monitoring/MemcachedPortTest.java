@@ -22,7 +22,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class MemcachedPortTest {
     /** What every scraper splits a stats line into; Telegraf refuses any other line. */
     private static final Pattern STAT_LINE = Pattern.compile("STAT [^ ]+ [^ ]+");
-    private static final List<String> ITEM_KEYS = List.of("cmd_set", "cas_misses", "cas_hits", "cas_badval");
 
     @RegisterExtension
     final TestServerExtension server = new TestServerExtension(config -> config.memcachedPort(0).maxList(7));
@@ -45,10 +44,8 @@ class MemcachedPortTest {
 
         assertThat(lines).allMatch(line -> STAT_LINE.matcher(line).matches());
         Map<String, String> stats = toMap(lines);
-        List<String> expectedKeys = new ArrayList<>(main.keySet());
-        expectedKeys.addAll(ITEM_KEYS);
-        assertThat(stats.keySet()).containsExactlyElementsOf(expectedKeys);
-        for (String key : ITEM_KEYS) {
+        assertThat(stats.keySet()).containsExactlyElementsOf(MemcachedStats.expectedKeys(main));
+        for (String key : MemcachedStats.ITEM_KEYS) {
             assertThat(stats).containsEntry(key, "0");
         }
         assertThat(stats).containsEntry("locks", "2").containsEntry("clients", "1")
