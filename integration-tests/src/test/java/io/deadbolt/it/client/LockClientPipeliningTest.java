@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.deadbolt.client.LockClient;
 import io.deadbolt.client.LockHandle;
-import io.deadbolt.it.support.TestServer;
+import io.deadbolt.it.support.TestServerExtension;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -20,24 +20,24 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Many threads share one client and its one connection; every answer must reach the right caller. */
 class LockClientPipeliningTest {
     private static final int THREADS = 16;
     private static final int OPS_PER_THREAD = 200;
-    private TestServer server;
+    @RegisterExtension
+    final TestServerExtension server = new TestServerExtension();
     private LockClient client;
 
     @BeforeEach
-    void start() {
-        server = TestServer.start();
+    void connectClient() {
         client = LockClient.connect(server.host(), server.port());
     }
 
     @AfterEach
-    void stop() {
+    void closeClient() {
         client.close();
-        server.close();
     }
 
     @Test

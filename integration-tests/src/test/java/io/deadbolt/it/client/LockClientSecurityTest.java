@@ -10,6 +10,7 @@ import io.deadbolt.client.LockClient;
 import io.deadbolt.client.LockHandle;
 import io.deadbolt.it.client.RecordingListener.Event;
 import io.deadbolt.it.client.RecordingListener.Type;
+import io.deadbolt.it.support.CloseAfterEach;
 import io.deadbolt.it.support.TcpProxy;
 import io.deadbolt.it.support.TestCertificate;
 import io.deadbolt.it.support.TestServer;
@@ -18,12 +19,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The client against servers with a password, with TLS, and with both. */
@@ -40,7 +40,8 @@ class LockClientSecurityTest {
     private static TestServer withBoth;
     private static TestServer open;
 
-    private final List<AutoCloseable> resources = new ArrayList<>();
+    @RegisterExtension
+    final CloseAfterEach resources = new CloseAfterEach();
 
     @BeforeAll
     static void startServers() throws IOException {
@@ -60,26 +61,14 @@ class LockClientSecurityTest {
         }
     }
 
-    @AfterEach
-    void closeAll() throws Exception {
-        for (int i = resources.size() - 1; i >= 0; i--) {
-            resources.get(i).close();
-        }
-    }
-
-    private <T extends AutoCloseable> T closeLater(T resource) {
-        resources.add(resource);
-        return resource;
-    }
-
     private static LockClient.Builder to(TestServer server) {
         return LockClient.builder().endpoint(server.host(), server.port());
     }
 
     @Test
     void theRightPasswordOpensTheServer() {
-        LockClient client = closeLater(to(withPassword).password(PASSWORD).connect());
-        LockClient other = closeLater(to(withPassword).password(PASSWORD.toCharArray()).connect());
+        LockClient client = resources.closeLater(to(withPassword).password(PASSWORD).connect());
+        LockClient other = resources.closeLater(to(withPassword).password(PASSWORD.toCharArray()).connect());
 
         LockHandle held = client.lock("auth-a", WAIT);
 
@@ -107,15 +96,15 @@ class LockClientSecurityTest {
 
     @Test
     void aPasswordIsAcceptedByAServerThatHasNone() {
-        LockClient client = closeLater(to(open).password(PASSWORD).connect());
+        LockClient client = resources.closeLater(to(open).password(PASSWORD).connect());
 
         assertThat(client.lock("auth-open", WAIT).token()).isPositive();
     }
 
     @Test
     void locksWorkOverTlsWithTheServerNameChecked() {
-        LockClient client = closeLater(to(withTls).tls(certificate.clientContext()).connect());
-        LockClient other = closeLater(to(withTls).tls(certificate.clientContext()).connect());
+        LockClient client = resources.closeLater(to(withTls).tls(certificate.clientContext()).connect());
+        LockClient other = resources.closeLater(to(withTls).tls(certificate.clientContext()).connect());
 
         LockHandle first = client.lock("tls-a", WAIT);
         assertThat(other.tryLock("tls-a")).isEmpty();
@@ -160,7 +149,7 @@ class LockClientSecurityTest {
         TestServer first = TestServer.start(config -> config.passwordFile(passwordFile));
         int port = first.port();
         RecordingListener events = new RecordingListener();
-        LockClient client = closeLater(LockClient.builder()
+        LockClient client = resources.closeLater(LockClient.builder()
                 .endpoint(first.host(), port)
                 .password(PASSWORD)
                 .reconnectBackoff(Duration.ofMillis(20), Duration.ofMillis(100))
@@ -182,7 +171,7 @@ class LockClientSecurityTest {
             changed.close();
         }
 
-        closeLater(TestServer.start(config -> config.port(port).passwordFile(passwordFile)));
+        resources.closeLater(TestServer.start(config -> config.port(port).passwordFile(passwordFile)));
         events.await(Type.SESSION_STARTED);
         assertThat(client.isConnected()).isTrue();
         assertThat(client.lock("auth-again", WAIT).token()).isPositive();
@@ -190,9 +179,9 @@ class LockClientSecurityTest {
 
     @Test
     void tlsAndPasswordTogetherAndTheSessionResumesAfterACut() throws Exception {
-        TcpProxy proxy = closeLater(TcpProxy.to(withBoth.host(), withBoth.port()));
+        TcpProxy proxy = resources.closeLater(TcpProxy.to(withBoth.host(), withBoth.port()));
         RecordingListener events = new RecordingListener();
-        LockClient client = closeLater(LockClient.builder()
+        LockClient client = resources.closeLater(LockClient.builder()
                 .endpoint(proxy.host(), proxy.port())
                 .tls(certificate.clientContext())
                 .password(PASSWORD)
@@ -200,7 +189,8 @@ class LockClientSecurityTest {
                 .reconnectBackoff(Duration.ofMillis(20), Duration.ofMillis(200))
                 .listener(events)
                 .connect());
-        LockClient other = closeLater(to(withBoth).tls(certificate.clientContext()).password(PASSWORD).connect());
+        LockClient other = resources.closeLater(
+                to(withBoth).tls(certificate.clientContext()).password(PASSWORD).connect());
         String sessionId = client.sessionId();
         LockHandle held = client.lock("both-a", WAIT);
 

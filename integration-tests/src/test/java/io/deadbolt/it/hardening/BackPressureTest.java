@@ -2,7 +2,7 @@ package io.deadbolt.it.hardening;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.deadbolt.it.support.TestServer;
+import io.deadbolt.it.support.TestServerExtension;
 import io.deadbolt.it.support.TextConnection;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -23,6 +23,7 @@ import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A client that sends without reading its replies: the server stops reading it once its unsent replies
@@ -36,20 +37,19 @@ class BackPressureTest {
     private static final Duration WINDOW = Duration.ofMillis(300);
     private static final int SMALL_BUFFER = 64 * 1024;
 
-    private TestServer server;
+    @RegisterExtension
+    final TestServerExtension server = new TestServerExtension();
     private TextConnection watcher;
     /** Threads of their own for the flooders, whose writes block by design. */
     private final ExecutorService writers = Executors.newCachedThreadPool();
 
     @BeforeEach
-    void startServer() {
-        server = TestServer.start();
+    void connectWatcher() {
         watcher = server.connect();
     }
 
     @AfterEach
-    void stopServer() {
-        server.close();
+    void stopWriters() {
         writers.shutdownNow();
     }
 

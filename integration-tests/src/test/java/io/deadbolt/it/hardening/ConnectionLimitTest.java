@@ -3,29 +3,19 @@ package io.deadbolt.it.hardening;
 import static io.deadbolt.it.support.TextConnection.numeric;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.deadbolt.it.support.TestServer;
+import io.deadbolt.it.support.TestServerExtension;
 import io.deadbolt.it.support.TextConnection;
 import java.io.UncheckedIOException;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code --max-connections}: the connection over the limit is told {@code 503 too many connections} and closed. */
 class ConnectionLimitTest {
     private static final int LIMIT = 3;
 
-    private TestServer server;
-
-    @BeforeEach
-    void startServer() {
-        server = TestServer.start(config -> config.maxConnections(LIMIT));
-    }
-
-    @AfterEach
-    void stopServer() {
-        server.close();
-    }
+    @RegisterExtension
+    final TestServerExtension server = new TestServerExtension(config -> config.maxConnections(LIMIT));
 
     @Test
     void theConnectionOverTheLimitIsToldWhyAndClosedWhileTheOthersGoOn() {

@@ -3,7 +3,7 @@ package io.deadbolt.it.hardening;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.deadbolt.it.support.TestServer;
+import io.deadbolt.it.support.TestServerExtension;
 import io.deadbolt.it.support.TextConnection;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -19,6 +19,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Stopping the server (what SIGTERM does): it stops accepting, answers every pending wait
@@ -34,6 +35,9 @@ class GracefulStopTest {
     /** Threads of their own for what blocks by design: the stop, and clients' writes to a server that stops reading. */
     private final ExecutorService background = Executors.newCachedThreadPool();
 
+    @RegisterExtension
+    final TestServerExtension server = new TestServerExtension();
+
     @AfterEach
     void stopBackground() {
         background.shutdownNow();
@@ -41,48 +45,38 @@ class GracefulStopTest {
 
     @Test
     void pendingWaitsAreAnsweredShuttingDownAndEveryConnectionIsClosed() throws Exception {
-        TestServer server = TestServer.start();
-        try {
-            TextConnection holder = server.connect();
-            holder.acquire("x");
-            TextConnection waiter = server.connect();
-            waiter.send("lock x 30");
-            waiter.send("echo held back behind the wait");
-            TextConnection idle = server.connect();
-            assertThat(idle.request("echo hi")).isEqualTo("200 hi");
-            holder.awaitStat("waiters", 1);
+        TextConnection holder = server.connect();
+        holder.acquire("x");
+        TextConnection waiter = server.connect();
+        waiter.send("lock x 30");
+        waiter.send("echo held back behind the wait");
+        TextConnection idle = server.connect();
+        assertThat(idle.request("echo hi")).isEqualTo("200 hi");
+        holder.awaitStat("waiters", 1);
 
-            CompletableFuture<Long> stopping = CompletableFuture.supplyAsync(() -> stop(server), background);
+        CompletableFuture<Long> stopping = CompletableFuture.supplyAsync(this::stop, background);
 
-            assertThat(waiter.readLine()).isEqualTo("503 shutting down");
-            // The server ends its side; a client that then closes its own lets the stop finish at once.
-            for (TextConnection client : new TextConnection[] {waiter, holder, idle}) {
-                assertThat(client.readUntilClosed()).isEmpty();
-                client.close();
-            }
-            long elapsed = stopping.get(STOP_BOUND.toMillis(), TimeUnit.MILLISECONDS);
-            assertThat(Duration.ofNanos(elapsed)).isLessThan(STOP_BOUND);
-            assertThatThrownBy(() -> new Socket(server.host(), server.port()).close())
-                    .isInstanceOf(ConnectException.class);
-        } finally {
-            server.close();
+        assertThat(waiter.readLine()).isEqualTo("503 shutting down");
+        // The server ends its side; a client that then closes its own lets the stop finish at once.
+        for (TextConnection client : new TextConnection[] {waiter, holder, idle}) {
+            assertThat(client.readUntilClosed()).isEmpty();
+            client.close();
         }
+        long elapsed = stopping.get(STOP_BOUND.toMillis(), TimeUnit.MILLISECONDS);
+        assertThat(Duration.ofNanos(elapsed)).isLessThan(STOP_BOUND);
+        assertThatThrownBy(() -> new Socket(server.host(), server.port()).close())
+                .isInstanceOf(ConnectException.class);
     }
 
     @Test
     void clientsThatDoNotCloseTheirSideAreClosedWithinTheBound() {
-        TestServer server = TestServer.start();
-        try {
-            TextConnection idle = server.connect();
-            assertThat(idle.request("echo hi")).isEqualTo("200 hi");
+        TextConnection idle = server.connect();
+        assertThat(idle.request("echo hi")).isEqualTo("200 hi");
 
-            long elapsed = stop(server);
+        long elapsed = stop();
 
-            assertThat(Duration.ofNanos(elapsed)).isLessThan(STOP_BOUND);
-            assertThat(idle.readUntilClosed()).isEmpty();
-        } finally {
-            server.close();
-        }
+        assertThat(Duration.ofNanos(elapsed)).isLessThan(STOP_BOUND);
+        assertThat(idle.readUntilClosed()).isEmpty();
     }
 
     /**
@@ -91,15 +85,8 @@ class GracefulStopTest {
      */
     @Test
     void repliesWrittenBeforeTheStopAreDeliveredWhole() throws Exception {
-        TestServer server = TestServer.start();
-        try (Socket behind = new Socket()) {
-            behind.setReceiveBufferSize(16 * 1024);
-            behind.connect(new InetSocketAddress(server.host(), server.port()));
-            behind.setSoTimeout((int) TextConnection.DEFAULT_TIMEOUT.toMillis());
-            sendInBackground(behind);
-            awaitBackedUp(server);
-
-            CompletableFuture<Long> stopping = CompletableFuture.supplyAsync(() -> stop(server), background);
+        try (Socket behind = clientBehindOnItsReplies()) {
+            CompletableFuture<Long> stopping = CompletableFuture.supplyAsync(this::stop, background);
 
             BufferedReader replies = new BufferedReader(
                     new InputStreamReader(behind.getInputStream(), StandardCharsets.US_ASCII));
@@ -117,28 +104,35 @@ class GracefulStopTest {
             assertThat(last).isEqualTo("END");
             assertThat(Duration.ofNanos(stopping.get(STOP_BOUND.toMillis(), TimeUnit.MILLISECONDS)))
                     .isLessThan(STOP_BOUND);
-        } finally {
-            server.close();
         }
     }
 
     @Test
+    @SuppressWarnings("try") // the stuck client is only held open, unread, through the stop
     void aClientThatDoesNotReadCannotHoldTheStopPastItsBound() throws IOException {
-        TestServer server = TestServer.start();
-        try (Socket stuck = new Socket()) {
-            stuck.setReceiveBufferSize(16 * 1024);
-            stuck.connect(new InetSocketAddress(server.host(), server.port()));
+        try (Socket stuck = clientBehindOnItsReplies()) {
             TextConnection watcher = server.connect();
-            sendInBackground(stuck);
-            awaitBackedUp(server);
 
-            long elapsed = stop(server);
+            long elapsed = stop();
 
             assertThat(Duration.ofNanos(elapsed)).isLessThan(STOP_BOUND);
             assertThat(watcher.readUntilClosed()).isEmpty();
-        } finally {
-            server.close();
         }
+    }
+
+    /**
+     * A client that has sent many {@code stats} and not read their replies yet, once those replies have
+     * piled up in the server: its small receive buffer leaves most of them there. Reads on it time out
+     * rather than hang.
+     */
+    private Socket clientBehindOnItsReplies() throws IOException {
+        Socket socket = new Socket();
+        socket.setReceiveBufferSize(16 * 1024);
+        socket.connect(new InetSocketAddress(server.host(), server.port()));
+        socket.setSoTimeout((int) TextConnection.DEFAULT_TIMEOUT.toMillis());
+        sendInBackground(socket);
+        awaitBackedUp();
+        return socket;
     }
 
     /** Many {@code stats} requests, from another thread: the writes block once the server stops reading. */
@@ -154,7 +148,7 @@ class GracefulStopTest {
     }
 
     /** Waits until a client's unread replies pile up in the server; each check is paced by a round trip. */
-    private static void awaitBackedUp(TestServer server) {
+    private void awaitBackedUp() {
         TextConnection pacer = server.connect();
         long deadline = System.nanoTime() + TextConnection.DEFAULT_TIMEOUT.toNanos();
         while (server.server().pendingWriteBytes() < 32 * 1024) {
@@ -164,7 +158,7 @@ class GracefulStopTest {
     }
 
     /** Stops the server as SIGTERM does; returns how long it took, in nanoseconds. */
-    private static long stop(TestServer server) {
+    private long stop() {
         long start = System.nanoTime();
         server.server().close();
         return System.nanoTime() - start;

@@ -4,12 +4,12 @@ import static io.deadbolt.it.support.TextConnection.numeric;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.deadbolt.it.support.TestServer;
+import io.deadbolt.it.support.TestServerExtension;
 import io.deadbolt.it.support.TextConnection;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code --max-line-time}: a request line left unfinished longer than the limit gets
@@ -20,17 +20,8 @@ class LineTimeTest {
     /** Twice the limit: long enough that a wrong close would have happened. */
     private static final Duration QUIET = Duration.ofMillis(300);
 
-    private TestServer server;
-
-    @BeforeEach
-    void startServer() {
-        server = TestServer.start(config -> config.maxLineTime(LINE_TIME));
-    }
-
-    @AfterEach
-    void stopServer() {
-        server.close();
-    }
+    @RegisterExtension
+    final TestServerExtension server = new TestServerExtension(config -> config.maxLineTime(LINE_TIME));
 
     @Test
     void aLineLeftUnfinishedIsAnsweredInOrderAndTheConnectionClosed() {

@@ -6,33 +6,23 @@ import io.deadbolt.it.support.TextConnection;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The hardening options as an operator meets them: in --help, from the environment, and on SIGTERM. */
 class HardeningOptionsTest {
-    private static final Pattern LISTENING =
-            Pattern.compile("deadbolt \\S+ listening on (\\S+):([0-9]+) \\((io_uring|epoll|nio)\\)");
-
     @TempDir
     Path directory;
 
-    private final List<Launched> launched = new ArrayList<>();
-
-    @AfterEach
-    void killLeftovers() {
-        launched.forEach(Launched::close);
-    }
+    @RegisterExtension
+    final LaunchedProcesses processes = new LaunchedProcesses();
 
     @Test
     void helpListsEveryLimitWithItsDefaultAndEnvironmentVariable() {
-        Launched help = launch(Map.of(), "serve", "--help");
+        Launched help = processes.launch("serve", "--help");
 
         assertThat(help.awaitExit(Launched.START_TIMEOUT)).isZero();
         String text = String.join("\n", help.remainingStdout()).replaceAll("\\s+", " ");
@@ -49,11 +39,11 @@ class HardeningOptionsTest {
     @Test
     void sigtermAnswersAPendingWaitAndExitsZero() throws IOException {
         Path password = Files.writeString(directory.resolve("password"), "launch-secret\n");
-        Launched server = launch(Map.of("DEADBOLT_PASSWORD_FILE", password.toString(),
+        Launched server = processes.launch(Map.of("DEADBOLT_PASSWORD_FILE", password.toString(),
                 "DEADBOLT_MAX_CONNECTIONS", "3"), "serve", "--port", "0");
-        Matcher listening = awaitListening(server);
-        String host = listening.group(1);
-        int port = Integer.parseInt(listening.group(2));
+        Launched.Listening listening = server.awaitListening();
+        String host = listening.host();
+        int port = listening.port();
         try (TextConnection holder = TextConnection.open(host, port);
              TextConnection waiter = TextConnection.open(host, port);
              TextConnection third = TextConnection.open(host, port)) {
@@ -83,23 +73,10 @@ class HardeningOptionsTest {
     @Test
     void aPasswordFileThatCannotBeReadStopsTheStartWithAReason() {
         Path missing = directory.resolve("no-such-file");
-        Launched server = launch(Map.of(), "serve", "--port", "0", "--password-file", missing.toString());
+        Launched server = processes.launch("serve", "--port", "0", "--password-file", missing.toString());
 
         assertThat(server.awaitExit(Launched.START_TIMEOUT)).isNotZero();
         assertThat(server.stderr()).contains("deadbolt: cannot read the password file " + missing);
         assertThat(server.remainingStdout()).isEmpty();
-    }
-
-    private Launched launch(Map<String, String> environment, String... args) {
-        Launched process = Launched.start(environment, args);
-        launched.add(process);
-        return process;
-    }
-
-    private static Matcher awaitListening(Launched server) {
-        String line = server.nextStdoutLine(Launched.START_TIMEOUT);
-        Matcher matcher = LISTENING.matcher(line);
-        assertThat(matcher.matches()).as("listening line: %s", line).isTrue();
-        return matcher;
     }
 }

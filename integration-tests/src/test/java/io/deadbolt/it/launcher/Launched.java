@@ -1,5 +1,7 @@
 package io.deadbolt.it.launcher;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,6 +18,8 @@ import java.util.Optional;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The {@code ./deadbolt} script run as a separate process, as an operator would run it. Its stdout
@@ -26,6 +30,8 @@ final class Launched implements AutoCloseable {
     /** Enough for a JVM start, and for the script to rebuild a stale jar (then Maven runs first). */
     static final Duration START_TIMEOUT = Duration.ofSeconds(90);
     static final Duration EXIT_TIMEOUT = Duration.ofSeconds(15);
+    private static final Pattern LISTENING =
+            Pattern.compile("deadbolt (\\S+) listening on (\\S+):([0-9]+) \\((io_uring|epoll|nio)\\)");
 
     private final Process process;
     /** Stdout lines as they come; an empty one marks the end of stdout. */
@@ -93,6 +99,18 @@ final class Launched implements AutoCloseable {
         }
         stdoutSeen.add(line.get());
         return line.get();
+    }
+
+    /** The line {@code deadbolt serve} prints on stdout once it accepts connections. */
+    record Listening(String version, String host, int port, String transport) {
+    }
+
+    /** Reads the next stdout line, as {@link #nextStdoutLine}, and fails unless it is the listening line. */
+    Listening awaitListening() {
+        String line = nextStdoutLine(START_TIMEOUT);
+        Matcher matcher = LISTENING.matcher(line);
+        assertThat(matcher.matches()).as("listening line: %s", line).isTrue();
+        return new Listening(matcher.group(1), matcher.group(2), Integer.parseInt(matcher.group(3)), matcher.group(4));
     }
 
     /** Waits for the process to end; fails if it does not within {@code timeout}. Returns its status. */

@@ -11,38 +11,29 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The {@code ./deadbolt} launcher as an operator uses it: start, serve, stop on SIGTERM, report errors. */
 class LauncherTest {
-    private static final Pattern LISTENING =
-            Pattern.compile("deadbolt (\\S+) listening on (\\S+):([0-9]+) \\((io_uring|epoll|nio)\\)");
-
     private static final int CLIENTS_AT_STOP = 8;
 
-    private final List<Launched> launched = new ArrayList<>();
-
-    @AfterEach
-    void killLeftovers() {
-        launched.forEach(Launched::close);
-    }
+    @RegisterExtension
+    final LaunchedProcesses processes = new LaunchedProcesses();
 
     @Test
     void serveListensOnAFreePortServesAndStopsCleanlyOnSigterm() throws IOException {
-        Launched server = launch("serve", "--port", "0");
-        Matcher listening = awaitListening(server);
-        assertThat(listening.group(1)).isEqualTo(Version.get());
-        assertThat(listening.group(2)).isEqualTo("127.0.0.1");
-        int port = Integer.parseInt(listening.group(3));
+        Launched server = processes.launch("serve", "--port", "0");
+        Launched.Listening listening = server.awaitListening();
+        assertThat(listening.version()).isEqualTo(Version.get());
+        assertThat(listening.host()).isEqualTo("127.0.0.1");
+        int port = listening.port();
         assertThat(port).isPositive();
 
         // Several clients holding locks, so that the stop closes connections on every event loop.
         List<TextConnection> clients = new ArrayList<>();
         for (int i = 0; i < CLIENTS_AT_STOP; i++) {
-            TextConnection client = TextConnection.open(listening.group(2), port);
+            TextConnection client = TextConnection.open(listening.host(), port);
             clients.add(client);
             assertThat(client.request("lock launched-" + i)).matches(TextConnection.ACQUIRED);
         }
@@ -68,7 +59,7 @@ class LauncherTest {
     void aServerOnATakenPortExitsNonZeroAndSaysWhy() {
         // The port is taken by a deadbolt server running in this JVM, which saves starting a second one.
         try (TestServer first = TestServer.start()) {
-            Launched second = launch("serve", "--port", Integer.toString(first.port()));
+            Launched second = processes.launch("serve", "--port", Integer.toString(first.port()));
 
             int status = second.awaitExit(Launched.START_TIMEOUT);
 
@@ -86,11 +77,11 @@ class LauncherTest {
      */
     @Test
     void onTheNioTransportAClosedConnectionsWaitEndsAtOnce() throws IOException {
-        Launched server = launch(Map.of("DEADBOLT_JAVA_OPTS", "-Dio.netty.transport.noNative=true"),
+        Launched server = processes.launch(Map.of("DEADBOLT_JAVA_OPTS", "-Dio.netty.transport.noNative=true"),
                 "serve", "--port", "0");
-        Matcher listening = awaitListening(server);
-        assertThat(listening.group(4)).isEqualTo("nio");
-        int port = Integer.parseInt(listening.group(3));
+        Launched.Listening listening = server.awaitListening();
+        assertThat(listening.transport()).isEqualTo("nio");
+        int port = listening.port();
         try (TextConnection holder = TextConnection.open("127.0.0.1", port);
              TextConnection leaver = TextConnection.open("127.0.0.1", port);
              TextConnection stayer = TextConnection.open("127.0.0.1", port)) {
@@ -113,7 +104,7 @@ class LauncherTest {
 
     @Test
     void versionPrintsTheBuiltVersion() {
-        Launched version = launch("--version");
+        Launched version = processes.launch("--version");
 
         assertThat(version.awaitExit(Launched.START_TIMEOUT)).isZero();
         List<String> lines = version.remainingStdout();
@@ -121,22 +112,5 @@ class LauncherTest {
         assertThat(lines.get(0)).isEqualTo("deadbolt " + Version.get());
         assertThat(lines.get(1)).startsWith("Java ");
         assertThat(Version.get()).matches("[0-9]+\\.[0-9]+\\.[0-9]+.*");
-    }
-
-    private Launched launch(String... args) {
-        return launch(Map.of(), args);
-    }
-
-    private Launched launch(Map<String, String> environment, String... args) {
-        Launched process = Launched.start(environment, args);
-        launched.add(process);
-        return process;
-    }
-
-    private static Matcher awaitListening(Launched server) {
-        String line = server.nextStdoutLine(Launched.START_TIMEOUT);
-        Matcher matcher = LISTENING.matcher(line);
-        assertThat(matcher.matches()).as("listening line: %s", line).isTrue();
-        return matcher;
     }
 }

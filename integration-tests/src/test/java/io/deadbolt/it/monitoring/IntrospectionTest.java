@@ -2,15 +2,14 @@ package io.deadbolt.it.monitoring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.deadbolt.it.support.TestServer;
+import io.deadbolt.it.support.TestServerExtension;
 import io.deadbolt.it.support.TextConnection;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code set_name}, {@code info} and {@code locks} on the main port, over real sockets. */
 class IntrospectionTest {
@@ -20,17 +19,8 @@ class IntrospectionTest {
             "LOCK (\\S+) token=([0-9]+) holder=(\\S+) peer=(\\S+) held_ms=([0-9]+) waiters=([0-9]+)");
     private static final int MAX_LIST = 3;
 
-    private TestServer server;
-
-    @BeforeEach
-    void startServer() {
-        server = TestServer.start(config -> config.maxList(MAX_LIST));
-    }
-
-    @AfterEach
-    void stopServer() {
-        server.close();
-    }
+    @RegisterExtension
+    final TestServerExtension server = new TestServerExtension(config -> config.maxList(MAX_LIST));
 
     @Test
     void infoShowsTheHoldersTokenLabelAddressHoldTimeAndWaiters() {

@@ -3,6 +3,7 @@ package io.deadbolt.it.monitoring;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.deadbolt.it.support.TestServer;
+import io.deadbolt.it.support.TestServerExtension;
 import io.deadbolt.it.support.TextConnection;
 import io.deadbolt.server.ServerConfig;
 import io.deadbolt.server.Version;
@@ -14,27 +15,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The memcached-protocol listener spoken to byte for byte, as memcached's own scrapers do. */
 class MemcachedPortTest {
     /** What every scraper splits a stats line into; Telegraf refuses any other line. */
     private static final Pattern STAT_LINE = Pattern.compile("STAT [^ ]+ [^ ]+");
-    private static final List<String> ITEM_KEYS = List.of("cmd_set", "cas_misses", "cas_hits", "cas_badval");
 
+    @RegisterExtension
+    final TestServerExtension server = new TestServerExtension(config -> config.memcachedPort(0).maxList(7));
     private final List<TextConnection> memcachedConnections = new ArrayList<>();
-    private TestServer server;
-
-    @BeforeEach
-    void startServer() {
-        server = TestServer.start(config -> config.memcachedPort(0).maxList(7));
-    }
 
     @AfterEach
-    void stopServer() {
+    void closeMemcachedConnections() {
         memcachedConnections.forEach(TextConnection::close);
-        server.close();
     }
 
     @Test
@@ -49,10 +44,8 @@ class MemcachedPortTest {
 
         assertThat(lines).allMatch(line -> STAT_LINE.matcher(line).matches());
         Map<String, String> stats = toMap(lines);
-        List<String> expectedKeys = new ArrayList<>(main.keySet());
-        expectedKeys.addAll(ITEM_KEYS);
-        assertThat(stats.keySet()).containsExactlyElementsOf(expectedKeys);
-        for (String key : ITEM_KEYS) {
+        assertThat(stats.keySet()).containsExactlyElementsOf(MemcachedStats.expectedKeys(main));
+        for (String key : MemcachedStats.ITEM_KEYS) {
             assertThat(stats).containsEntry(key, "0");
         }
         assertThat(stats).containsEntry("locks", "2").containsEntry("clients", "1")

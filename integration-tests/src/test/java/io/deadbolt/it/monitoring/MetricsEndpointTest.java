@@ -3,6 +3,7 @@ package io.deadbolt.it.monitoring;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.deadbolt.it.support.TestServer;
+import io.deadbolt.it.support.TestServerExtension;
 import io.deadbolt.it.support.TextConnection;
 import io.deadbolt.server.ServerConfig;
 import java.io.IOException;
@@ -14,9 +15,8 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code /metrics} and {@code /healthz} read over real HTTP, as Prometheus and a load balancer would. */
 class MetricsEndpointTest {
@@ -28,17 +28,8 @@ class MetricsEndpointTest {
             "deadbolt_lock_hold_seconds");
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
-    private TestServer server;
-
-    @BeforeEach
-    void startServer() {
-        server = TestServer.start(config -> config.httpPort(0));
-    }
-
-    @AfterEach
-    void stopServer() {
-        server.close();
-    }
+    @RegisterExtension
+    final TestServerExtension server = new TestServerExtension(config -> config.httpPort(0));
 
     @Test
     void metricsAreValidPrometheusTextWithEverySeriesAndTheJvms() throws Exception {

@@ -2,36 +2,34 @@ package io.deadbolt.it.monitoring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.deadbolt.it.support.TestServer;
+import io.deadbolt.it.support.TestServerExtension;
 import io.deadbolt.it.support.TextConnection;
 import io.deadbolt.server.Version;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import net.spy.memcached.MemcachedClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** spymemcached's stats API, unmodified, pointed at the memcached-protocol listener. */
 class SpymemcachedStatsTest {
-    private TestServer server;
+    @RegisterExtension
+    final TestServerExtension server = new TestServerExtension(config -> config.memcachedPort(0));
     private MemcachedClient client;
 
     @BeforeEach
-    void start() throws Exception {
-        server = TestServer.start(config -> config.memcachedPort(0));
+    void startClient() throws Exception {
         client = new MemcachedClient(new InetSocketAddress(server.host(),
                 server.server().memcachedAddress().orElseThrow().getPort()));
     }
 
     @AfterEach
-    void stop() {
+    void stopClient() {
         client.shutdown(5, TimeUnit.SECONDS);
-        server.close();
     }
 
     @Test
@@ -44,9 +42,7 @@ class SpymemcachedStatsTest {
 
         assertThat(all).hasSize(1);
         Map<String, String> stats = all.values().iterator().next();
-        List<String> expected = new ArrayList<>(main.keySet());
-        expected.addAll(List.of("cmd_set", "cas_misses", "cas_hits", "cas_badval"));
-        assertThat(stats.keySet()).containsExactlyInAnyOrderElementsOf(expected);
+        assertThat(stats.keySet()).containsExactlyInAnyOrderElementsOf(MemcachedStats.expectedKeys(main));
         assertThat(stats).containsEntry("locks", "1").containsEntry("cmd_lock", "1")
                 .containsEntry("version", Version.get()).containsEntry("cas_badval", "0");
     }

@@ -3,16 +3,16 @@ package io.deadbolt.it.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Named.named;
 
-import io.deadbolt.it.support.TestServer;
+import io.deadbolt.it.support.TestServerExtension;
 import io.deadbolt.it.support.TextConnection;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -32,20 +32,15 @@ class BadInputTest {
     private static final String NAME_250_BYTES = "n".repeat(250);
     private static final String NAME_251_BYTES = "n".repeat(251);
 
-    private TestServer server;
+    @RegisterExtension
+    final TestServerExtension server = new TestServerExtension();
     private TextConnection client;
     private long heldToken;
 
     @BeforeEach
-    void startServerAndHoldALock() {
-        server = TestServer.start();
+    void holdALock() {
         client = server.connect();
         heldToken = client.acquire("held");
-    }
-
-    @AfterEach
-    void stopServer() {
-        server.close();
     }
 
     static Stream<Arguments> badRequests() {

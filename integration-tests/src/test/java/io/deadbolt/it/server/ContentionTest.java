@@ -4,7 +4,7 @@ import static io.deadbolt.it.support.TextConnection.numeric;
 import static io.deadbolt.it.support.TextConnection.token;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.deadbolt.it.support.TestServer;
+import io.deadbolt.it.support.TestServerExtension;
 import io.deadbolt.it.support.TextConnection;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,28 +16,22 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Many connections fighting over one lock: it never has two holders and its tokens only rise. */
 class ContentionTest {
     private static final int CLIENTS = 24;
     private static final int ROUNDS = 30;
 
-    private TestServer server;
-    private ExecutorService pool;
-
-    @BeforeEach
-    void start() {
-        server = TestServer.start();
-        pool = Executors.newFixedThreadPool(CLIENTS);
-    }
+    @RegisterExtension
+    final TestServerExtension server = new TestServerExtension();
+    private final ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
 
     @AfterEach
-    void stop() throws InterruptedException {
+    void stopPool() throws InterruptedException {
         pool.shutdownNow();
         assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
-        server.close();
     }
 
     @Test

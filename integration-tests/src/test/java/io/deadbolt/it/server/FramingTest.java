@@ -3,31 +3,21 @@ package io.deadbolt.it.server;
 import static io.deadbolt.it.support.TextConnection.token;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.deadbolt.it.support.TestServer;
+import io.deadbolt.it.support.TestServerExtension;
 import io.deadbolt.it.support.TextConnection;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** How requests are cut into lines and how replies are ordered, over real sockets. */
 class FramingTest {
     private static final Duration QUIET = Duration.ofMillis(150);
 
-    private TestServer server;
-
-    @BeforeEach
-    void startServer() {
-        server = TestServer.start();
-    }
-
-    @AfterEach
-    void stopServer() {
-        server.close();
-    }
+    @RegisterExtension
+    final TestServerExtension server = new TestServerExtension();
 
     @Test
     void linesMayEndInCrLfOrInLfAlone() {

@@ -4,27 +4,18 @@ import static io.deadbolt.it.support.TextConnection.token;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.deadbolt.it.support.TestServer;
+import io.deadbolt.it.support.TestServerExtension;
 import io.deadbolt.it.support.TextConnection;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code lock}, {@code unlock} and {@code unlock_all} over real sockets, reply line by reply line. */
 class LockCommandsTest {
     private static final Duration QUIET = Duration.ofMillis(200);
 
-    private TestServer server;
-
-    @BeforeEach
-    void startServer() {
-        server = TestServer.start();
-    }
-
-    @AfterEach
-    void stopServer() {
-        server.close();
-    }
+    @RegisterExtension
+    final TestServerExtension server = new TestServerExtension();
 
     @Test
     void lockGrantsAPositiveTokenAndRefusesEveryOtherSession() {

@@ -4,27 +4,18 @@ import static io.deadbolt.it.support.TextConnection.token;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.deadbolt.it.support.TestServer;
+import io.deadbolt.it.support.TestServerExtension;
 import io.deadbolt.it.support.TextConnection;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A request line over the limit (64 bytes here) is answered {@code 400 line too long} and the connection closed. */
 class LongLineTest {
     private static final int LIMIT = 64;
 
-    private TestServer server;
-
-    @BeforeEach
-    void startServer() {
-        server = TestServer.start(config -> config.maxLineBytes(LIMIT));
-    }
-
-    @AfterEach
-    void stopServer() {
-        server.close();
-    }
+    @RegisterExtension
+    final TestServerExtension server = new TestServerExtension(config -> config.maxLineBytes(LIMIT));
 
     @Test
     void aLineOfExactlyTheLimitIsAccepted() {

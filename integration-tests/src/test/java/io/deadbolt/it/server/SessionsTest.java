@@ -4,13 +4,13 @@ import static io.deadbolt.it.support.TextConnection.numeric;
 import static io.deadbolt.it.support.TextConnection.token;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.deadbolt.it.support.TestServer;
+import io.deadbolt.it.support.TestServerExtension;
 import io.deadbolt.it.support.TextConnection;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -22,19 +22,14 @@ import org.junit.jupiter.params.provider.ValueSource;
 class SessionsTest {
     private static final String ID = "[0-9a-f]{32}";
 
-    private TestServer server;
+    @RegisterExtension
+    final TestServerExtension server = new TestServerExtension();
     /** A connection that only watches: it never uses its own session. */
     private TextConnection watcher;
 
     @BeforeEach
-    void startServer() {
-        server = TestServer.start();
+    void connectWatcher() {
         watcher = server.connect();
-    }
-
-    @AfterEach
-    void stopServer() {
-        server.close();
     }
 
     @Test

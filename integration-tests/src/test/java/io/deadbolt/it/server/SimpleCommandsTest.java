@@ -5,14 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.deadbolt.it.support.TestServer;
+import io.deadbolt.it.support.TestServerExtension;
 import io.deadbolt.it.support.TextConnection;
 import io.deadbolt.server.Version;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code set_timeout}, {@code stats}, {@code quit}, {@code echo}, unknown commands and blank lines. */
 class SimpleCommandsTest {
@@ -30,17 +30,8 @@ class SimpleCommandsTest {
             "locks_released_by_expiry",
             "sessions_evicted", "lock_over_limit", "rejected_connections", "auth_cmds", "auth_errors");
 
-    private TestServer server;
-
-    @BeforeEach
-    void startServer() {
-        server = TestServer.start(config -> config.maxTimeout(Duration.ofSeconds(5)));
-    }
-
-    @AfterEach
-    void stopServer() {
-        server.close();
-    }
+    @RegisterExtension
+    final TestServerExtension server = new TestServerExtension(config -> config.maxTimeout(Duration.ofSeconds(5)));
 
     @Test
     void statsThreadsIsTheNumberOfEventLoopsAskedFor() {
