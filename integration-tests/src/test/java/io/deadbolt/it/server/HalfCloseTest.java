@@ -7,7 +7,18 @@ import io.deadbolt.it.support.TextConnection;
 import io.deadbolt.server.TransportChoice;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.uring.IoUring;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -20,6 +31,11 @@ import org.junit.jupiter.params.provider.EnumSource;
  * input in its own way.
  */
 class HalfCloseTest {
+    /** About 20 MB of replies: far more than the kernel's buffers and the server's water mark hold. */
+    private static final int STATS_REQUESTS = 20_000;
+
+    /** Threads of their own for clients' writes, which block by design while the server holds back. */
+    private final ExecutorService background = Executors.newCachedThreadPool();
     private TestServer server;
 
     @AfterEach
@@ -27,6 +43,7 @@ class HalfCloseTest {
         if (server != null) {
             server.close();
         }
+        background.shutdownNow();
     }
 
     @ParameterizedTest
@@ -63,6 +80,59 @@ class HalfCloseTest {
         assertThat(script.readLine()).isEqualTo("200 one");
         assertThat(script.readUntilClosed()).isEmpty();
         assertThat(server.connect().request("lock cut")).matches(TextConnection.ACQUIRED);
+    }
+
+    /**
+     * A script with more replies than the server keeps unsent for one connection: the server holds back
+     * the requests it has read until the client takes its replies, and the end of the input, which
+     * epoll and io_uring report while those are held back, must not throw them away.
+     */
+    @ParameterizedTest
+    @EnumSource(value = TransportChoice.class, names = {"IO_URING", "EPOLL", "NIO"})
+    void aScriptWhoseRepliesOutgrowTheWaterMarkGetsEveryReplyAfterItsHalfClose(TransportChoice transport)
+            throws Exception {
+        server = startOrSkip(transport);
+        try (Socket script = slowReader()) {
+            // The whole script and its end are sent before the client reads a single reply.
+            sendScriptAndHalfClose(script).get(TextConnection.DEFAULT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+
+            BufferedReader replies = new BufferedReader(
+                    new InputStreamReader(script.getInputStream(), StandardCharsets.US_ASCII));
+            int answered = 0;
+            String line;
+            String last = null;
+            while ((line = replies.readLine()) != null) {
+                if (line.equals("200 STATS")) {
+                    answered++;
+                }
+                last = line;
+            }
+            assertThat(answered).isEqualTo(STATS_REQUESTS);
+            assertThat(last).isEqualTo("END");
+        }
+    }
+
+    /** A client whose own kernel buffer takes few replies, so that the server soon has to hold them. */
+    private Socket slowReader() throws IOException {
+        Socket socket = new Socket();
+        // Set before connecting, or the kernel grows it to megabytes.
+        socket.setReceiveBufferSize(64 * 1024);
+        socket.connect(new InetSocketAddress(server.host(), server.port()), 10_000);
+        socket.setSoTimeout((int) TextConnection.DEFAULT_TIMEOUT.toMillis());
+        return socket;
+    }
+
+    /** Sends {@link #STATS_REQUESTS} {@code stats} requests, then ends the client's side. */
+    private CompletableFuture<Void> sendScriptAndHalfClose(Socket socket) {
+        byte[] requests = "stats\n".repeat(STATS_REQUESTS).getBytes(StandardCharsets.US_ASCII);
+        return CompletableFuture.runAsync(() -> {
+            try {
+                socket.getOutputStream().write(requests);
+                socket.shutdownOutput();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }, background);
     }
 
     private static boolean oneWaiterAndTheLeaverInGrace(Map<String, String> stats) {
