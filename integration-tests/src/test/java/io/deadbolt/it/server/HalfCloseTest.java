@@ -14,6 +14,7 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -31,6 +32,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * input in its own way.
  */
 class HalfCloseTest {
+    /** The stop's flush timeout: a stop that ends sooner was not kept waiting for a client to close. */
+    private static final Duration STOP_FLUSH_TIMEOUT = Duration.ofSeconds(2);
     /** About 20 MB of replies: far more than the kernel's buffers and the server's water mark hold. */
     private static final int STATS_REQUESTS = 20_000;
 
@@ -109,6 +112,51 @@ class HalfCloseTest {
             }
             assertThat(answered).isEqualTo(STATS_REQUESTS);
             assertThat(last).isEqualTo("END");
+        }
+    }
+
+    /**
+     * The server stops while it still answers a script that has ended its side: the client gets whole
+     * replies and then the close, as soon as it has taken them. Having ended its side already, the
+     * client will not close it in answer to the server's end, and the stop must not wait its flush
+     * timeout for that.
+     */
+    @ParameterizedTest
+    @EnumSource(value = TransportChoice.class, names = {"IO_URING", "EPOLL", "NIO"})
+    void aStopWhileAHalfClosedScriptIsStillAnsweredEndsWhenItsRepliesAreTaken(TransportChoice transport)
+            throws Exception {
+        server = startOrSkip(transport);
+        try (Socket script = slowReader()) {
+            sendScriptAndHalfClose(script).get(TextConnection.DEFAULT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            awaitBackedUp();
+
+            CompletableFuture<Long> stopping = CompletableFuture.supplyAsync(() -> {
+                long start = System.nanoTime();
+                server.server().close();
+                return System.nanoTime() - start;
+            }, background);
+
+            BufferedReader replies = new BufferedReader(
+                    new InputStreamReader(script.getInputStream(), StandardCharsets.US_ASCII));
+            String line;
+            String last = null;
+            while ((line = replies.readLine()) != null) {
+                last = line;
+            }
+            assertThat(last).isEqualTo("END");
+            long elapsed = stopping.get(TextConnection.DEFAULT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            assertThat(Duration.ofNanos(elapsed)).isLessThan(STOP_FLUSH_TIMEOUT);
+        }
+    }
+
+    /** Waits until the server holds replies back; each check is paced by a round trip on a connection of its own. */
+    private void awaitBackedUp() {
+        try (TextConnection pacer = server.connect()) {
+            long deadline = System.nanoTime() + TextConnection.DEFAULT_TIMEOUT.toNanos();
+            while (server.server().pendingWriteBytes() < 32 * 1024) {
+                assertThat(System.nanoTime() - deadline).as("replies never backed up").isNegative();
+                assertThat(pacer.request("echo pace")).isEqualTo("200 pace");
+            }
         }
     }
 

@@ -58,6 +58,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements Se
     private boolean sessionUsed;
     private boolean waiting;
     private boolean closing;
+    /** The client has ended its side: every request it will send has been read. */
+    private boolean inputEnded;
     private boolean authenticated;
     /** Read by the lock service from other threads; set before the session exists. */
     private volatile String peer;
@@ -178,6 +180,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements Se
         while (!waiting && !closing && ctx.channel().isWritable() && (next = backlog.poll()) != null) {
             handle(next);
         }
+        closeIfInputEndedAndAnswered();
     }
 
     /**
@@ -276,13 +279,32 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements Se
     }
 
     /**
-     * The client ended its side ({@code nc -N}, a script's half-close): close once the replies already made
-     * are written. Closing at once would race those writes on transports that write asynchronously
-     * (io_uring). A pending wait and what is held back behind it get no answer, as when the connection
-     * closes: the session goes into its grace period like any other that disconnects. Also the end of a
-     * connection already closing (a stopping server has ended its own side and waits for this).
+     * The client ended its side ({@code nc -N}, a script's half-close): what it sent is answered, then
+     * the connection closes. Requests held back because the client is behind on its replies are still
+     * run as it takes them (epoll and io_uring report the end even while reading is paused for them).
+     * Also the end of a connection already closing (a stopping server has ended its own side and waits
+     * for this).
      */
     private void inputEnded() {
+        inputEnded = true;
+        if (closing) {
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        drainBacklog();
+        ctx.flush();
+    }
+
+    /**
+     * Once the input has ended and nothing read is left to run, closes after the replies already made are
+     * written: closing at once would race those writes on transports that write asynchronously (io_uring).
+     * A pending wait and what is held back behind it get no answer, as when the connection closes: the
+     * session goes into its grace period like any other that disconnects.
+     */
+    private void closeIfInputEndedAndAnswered() {
+        if (!inputEnded || closing || (!waiting && !backlog.isEmpty())) {
+            return;
+        }
         closing = true;
         backlog.clear();
         ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
@@ -301,7 +323,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements Se
             ctx.write(Reply.SHUTTING_DOWN);
         }
         ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(flushed -> {
-            if (flushed.isSuccess()) {
+            // A client that has ended its side already has no end of ours to wait for, nor will it close.
+            if (flushed.isSuccess() && !inputEnded) {
                 endOutput();
             } else {
                 ctx.close();
