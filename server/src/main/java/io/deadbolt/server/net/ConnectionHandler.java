@@ -187,8 +187,14 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements Se
      * Reads only while neither reason to stop holds: a full backlog, or replies the client has not taken.
      * A closing connection reads on, throwing the requests away: closing a socket with unread input
      * resets it, and a reset can destroy the last replies before the client has read them.
+     * Once the input has ended there is nothing left to read, and asking epoll to read again then
+     * fails: Netty 4.2.18 has taken the socket out of its epoll set, and the error closes the connection
+     * before its last replies are written.
      */
     private void updateReading() {
+        if (inputEnded) {
+            return;
+        }
         boolean read = closing || (backlog.size() < BACKLOG_READ_PAUSE && ctx.channel().isWritable());
         ChannelConfig config = ctx.channel().config();
         if (config.isAutoRead() != read) {
@@ -287,6 +293,13 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements Se
      */
     private void inputEnded() {
         inputEnded = true;
+        // Netty 4.2.18's epoll takes a socket out of its epoll set once it waits for no event (the input
+        // has ended and no write waits for room), and then fails the next write that has to wait for room
+        // (epoll_ctl: ENOENT): the output is shut and the last replies are lost. A flush stops waiting for
+        // room with replies left when it has made its spin count of writes; without that limit it stops
+        // only when the socket is full (and waits for room) or every reply is written, and by then every
+        // request has been run: the connection closes.
+        ctx.channel().config().setWriteSpinCount(Integer.MAX_VALUE);
         if (closing) {
             ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
             return;
