@@ -71,6 +71,65 @@ class HalfCloseTest {
         assertThat(next.readLine()).matches(TextConnection.ACQUIRED);
     }
 
+    /**
+     * The server may still hold replies the client has not taken when the client half-closes during a
+     * wait: the wait must end then all the same, not once the client has taken those replies (if ever).
+     */
+    @ParameterizedTest
+    @EnumSource(value = TransportChoice.class, names = {"IO_URING", "EPOLL", "NIO"})
+    void aHalfCloseDuringAWaitEndsTheWaitAtOnceWhileEarlierRepliesAreUnread(TransportChoice transport)
+            throws IOException {
+        server = startOrSkip(transport);
+        TextConnection holder = server.connect();
+        TextConnection next = server.connect();
+        holder.acquire("x");
+        try (Socket leaver = new Socket()) {
+            leaver.setReceiveBufferSize(16 * 1024);
+            leaver.connect(new InetSocketAddress(server.host(), server.port()), 10_000);
+            fillUntilTheServerHoldsReplies(leaver, holder);
+            leaver.getOutputStream().write("lock x 60\n".getBytes(StandardCharsets.US_ASCII));
+            holder.awaitStat("waiters", 1);
+            next.send("lock x 60");
+            holder.awaitStat("waiters", 2);
+
+            leaver.shutdownOutput();
+
+            holder.awaitStats(HalfCloseTest::oneWaiterAndTheLeaverInGrace, TextConnection.DEFAULT_TIMEOUT);
+            assertThat(holder.request("unlock x")).isEqualTo("200 Unlocked");
+            assertThat(next.readLine()).matches(TextConnection.ACQUIRED);
+        }
+    }
+
+    /**
+     * Sends long echoes that the client does not read, a few at a time, until the kernel's buffers between
+     * server and client are full and the server holds some replies itself: fewer than make it stop running
+     * the client's requests. A lock after each step shows when the server has run the step.
+     */
+    private void fillUntilTheServerHoldsReplies(Socket client, TextConnection observer) throws IOException {
+        byte[] echoes = ("echo " + "r".repeat(8000) + "\n").repeat(4).getBytes(StandardCharsets.US_ASCII);
+        for (int step = 0; !holdsReplies(observer); step++) {
+            assertThat(step).as("the server never held replies back").isLessThan(2_000);
+            client.getOutputStream().write(echoes);
+            client.getOutputStream().write(("lock step-" + step + "\n").getBytes(StandardCharsets.US_ASCII));
+            long deadline = System.nanoTime() + TextConnection.DEFAULT_TIMEOUT.toNanos();
+            while (observer.request("info step-" + step).startsWith("200 free")) {
+                assertThat(System.nanoTime() - deadline).as("step " + step + " never ran").isNegative();
+            }
+        }
+    }
+
+    /**
+     * Whether the server holds unsent replies, and still does after a round trip: io_uring counts a write
+     * as unsent until the kernel reports it done, even when the socket had room for it.
+     */
+    private boolean holdsReplies(TextConnection observer) {
+        if (server.server().pendingWriteBytes() < 8 * 1024) {
+            return false;
+        }
+        assertThat(observer.request("echo pace")).isEqualTo("200 pace");
+        return server.server().pendingWriteBytes() >= 8 * 1024;
+    }
+
     /** A line cut short can mean something else than the whole line would have: {@code lock x 3} of {@code lock x 30}. */
     @ParameterizedTest
     @EnumSource(value = TransportChoice.class, names = {"IO_URING", "EPOLL", "NIO"})
