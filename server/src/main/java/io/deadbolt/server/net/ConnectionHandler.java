@@ -311,12 +311,21 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements Se
     /**
      * Once the input has ended and nothing read is left to run, closes after the replies already made are
      * written: closing at once would race those writes on transports that write asynchronously (io_uring).
-     * A pending wait and what is held back behind it get no answer, as when the connection closes: the
-     * session goes into its grace period like any other that disconnects.
+     * A pending wait and what is held back behind it get no answer, as when the connection closes, and the
+     * session goes into its grace period at once, like any other that disconnects: not once the client
+     * has taken the replies made before the wait, which a client that has left may never do, while the
+     * lock would be handed to it.
      */
     private void closeIfInputEndedAndAnswered() {
         if (!inputEnded || closing || (!waiting && !backlog.isEmpty())) {
             return;
+        }
+        if (waiting) {
+            waiting = false;
+            locks.disconnect(sessionId, sessionUsed);
+            // No longer this connection's: the close must not disconnect it again, maybe after another
+            // connection has resumed it.
+            sessionId = null;
         }
         closing = true;
         backlog.clear();
