@@ -58,6 +58,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements Se
     private boolean sessionUsed;
     private boolean waiting;
     private boolean closing;
+    /** The client has ended its side: every request it will send has been read. */
+    private boolean inputEnded;
     private boolean authenticated;
     /** Read by the lock service from other threads; set before the session exists. */
     private volatile String peer;
@@ -178,14 +180,21 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements Se
         while (!waiting && !closing && ctx.channel().isWritable() && (next = backlog.poll()) != null) {
             handle(next);
         }
+        closeIfInputEndedAndAnswered();
     }
 
     /**
      * Reads only while neither reason to stop holds: a full backlog, or replies the client has not taken.
      * A closing connection reads on, throwing the requests away: closing a socket with unread input
      * resets it, and a reset can destroy the last replies before the client has read them.
+     * Once the input has ended there is nothing left to read, and asking epoll to read again then
+     * fails: Netty 4.2.18 has taken the socket out of its epoll set, and the error closes the connection
+     * before its last replies are written.
      */
     private void updateReading() {
+        if (inputEnded) {
+            return;
+        }
         boolean read = closing || (backlog.size() < BACKLOG_READ_PAUSE && ctx.channel().isWritable());
         ChannelConfig config = ctx.channel().config();
         if (config.isAutoRead() != read) {
@@ -276,13 +285,48 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements Se
     }
 
     /**
-     * The client ended its side ({@code nc -N}, a script's half-close): close once the replies already made
-     * are written. Closing at once would race those writes on transports that write asynchronously
-     * (io_uring). A pending wait and what is held back behind it get no answer, as when the connection
-     * closes: the session goes into its grace period like any other that disconnects. Also the end of a
-     * connection already closing (a stopping server has ended its own side and waits for this).
+     * The client ended its side ({@code nc -N}, a script's half-close): what it sent is answered, then
+     * the connection closes. Requests held back because the client is behind on its replies are still
+     * run as it takes them (epoll and io_uring report the end even while reading is paused for them).
+     * Also the end of a connection already closing (a stopping server has ended its own side and waits
+     * for this).
      */
     private void inputEnded() {
+        inputEnded = true;
+        // Netty 4.2.18's epoll takes a socket out of its epoll set once it waits for no event (the input
+        // has ended and no write waits for room), and then fails the next write that has to wait for room
+        // (epoll_ctl: ENOENT): the output is shut and the last replies are lost. A flush stops waiting for
+        // room with replies left when it has made its spin count of writes; without that limit it stops
+        // only when the socket is full (and waits for room) or every reply is written, and by then every
+        // request has been run: the connection closes.
+        ctx.channel().config().setWriteSpinCount(Integer.MAX_VALUE);
+        if (closing) {
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        drainBacklog();
+        ctx.flush();
+    }
+
+    /**
+     * Once the input has ended and nothing read is left to run, closes after the replies already made are
+     * written: closing at once would race those writes on transports that write asynchronously (io_uring).
+     * A pending wait and what is held back behind it get no answer, as when the connection closes, and the
+     * session goes into its grace period at once, like any other that disconnects: not once the client
+     * has taken the replies made before the wait, which a client that has left may never do, while the
+     * lock would be handed to it.
+     */
+    private void closeIfInputEndedAndAnswered() {
+        if (!inputEnded || closing || (!waiting && !backlog.isEmpty())) {
+            return;
+        }
+        if (waiting) {
+            waiting = false;
+            locks.disconnect(sessionId, sessionUsed);
+            // No longer this connection's: the close must not disconnect it again, maybe after another
+            // connection has resumed it.
+            sessionId = null;
+        }
         closing = true;
         backlog.clear();
         ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
@@ -301,7 +345,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements Se
             ctx.write(Reply.SHUTTING_DOWN);
         }
         ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(flushed -> {
-            if (flushed.isSuccess()) {
+            // A client that has ended its side already has no end of ours to wait for, nor will it close.
+            if (flushed.isSuccess() && !inputEnded) {
                 endOutput();
             } else {
                 ctx.close();

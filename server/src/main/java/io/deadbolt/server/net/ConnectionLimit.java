@@ -7,6 +7,8 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.lang.management.ManagementFactory;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -83,6 +85,22 @@ final class ConnectionLimit {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             ReferenceCountUtil.release(msg);
+        }
+
+        /**
+         * The client has ended its side (a TCP health check, say). Under TLS with no handshake done, the
+         * reply waits for a handshake the client can no longer finish: close now, not at the handshake
+         * timeout. Otherwise the reply is on its way, and the close after it.
+         */
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+            if (event instanceof ChannelInputShutdownEvent) {
+                SslHandler tls = ctx.pipeline().get(SslHandler.class);
+                if (tls != null && !tls.handshakeFuture().isDone()) {
+                    ctx.close();
+                }
+            }
+            ctx.fireUserEventTriggered(event);
         }
 
         @Override
