@@ -5,9 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.deadbolt.it.support.TestCertificate;
 import io.deadbolt.it.support.TestServer;
 import io.deadbolt.it.support.TextConnection;
+import io.deadbolt.server.ServerConfig;
 import io.deadbolt.server.TransportChoice;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.uring.IoUring;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
@@ -15,7 +14,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -51,7 +49,7 @@ class TlsHalfCloseTest {
     @ParameterizedTest
     @EnumSource(value = TransportChoice.class, names = {"IO_URING", "EPOLL", "NIO"})
     void aTlsClientThatHalfClosesAfterItsRequestsGetsEveryReply(TransportChoice transport) {
-        server = startOrSkip(transport, UnaryOperator.identity());
+        server = startTls(transport, UnaryOperator.identity());
         TextConnection script = certificate.connect(server);
 
         script.send("echo one").send("lock t").shutdownOutput();
@@ -64,7 +62,7 @@ class TlsHalfCloseTest {
     @ParameterizedTest
     @EnumSource(value = TransportChoice.class, names = {"IO_URING", "EPOLL", "NIO"})
     void aClientThatEndsItsInputBeforeTheHandshakeIsClosedAtOnce(TransportChoice transport) throws IOException {
-        server = startOrSkip(transport, UnaryOperator.identity());
+        server = startTls(transport, UnaryOperator.identity());
 
         assertThat(timeToCloseAfterEndingInput()).isLessThan(AT_ONCE);
     }
@@ -73,7 +71,7 @@ class TlsHalfCloseTest {
     @EnumSource(value = TransportChoice.class, names = {"IO_URING", "EPOLL", "NIO"})
     void aTurnedAwayClientThatEndsItsInputBeforeTheHandshakeIsClosedAtOnce(TransportChoice transport)
             throws IOException {
-        server = startOrSkip(transport, config -> config.maxConnections(1));
+        server = startTls(transport, config -> config.maxConnections(1));
         // Not one of the server's own connections: closed here, or the stop would wait for it.
         try (TextConnection admitted = certificate.connect(server)) {
             assertThat(admitted.request("echo in")).isEqualTo("200 in");
@@ -96,15 +94,9 @@ class TlsHalfCloseTest {
         }
     }
 
-    private static TestServer startOrSkip(TransportChoice transport,
-                                          UnaryOperator<io.deadbolt.server.ServerConfig.Builder> more) {
-        boolean available = switch (transport) {
-            case IO_URING -> IoUring.isAvailable();
-            case EPOLL -> Epoll.isAvailable();
-            default -> true;
-        };
-        Assumptions.assumeTrue(available, transport.label() + " is not available on this machine");
-        return TestServer.start(config -> more.apply(config.transport(transport)
-                .tls(certificate.certFile(), certificate.keyFile())));
+    private static TestServer startTls(TransportChoice transport,
+                                       UnaryOperator<ServerConfig.Builder> more) {
+        return TestServer.startOn(transport,
+                config -> more.apply(config.tls(certificate.certFile(), certificate.keyFile())));
     }
 }

@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.deadbolt.it.support.TestServer;
 import io.deadbolt.it.support.TextConnection;
 import io.deadbolt.server.TransportChoice;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.uring.IoUring;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -20,8 +18,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -52,7 +50,7 @@ class HalfCloseTest {
     @ParameterizedTest
     @EnumSource(value = TransportChoice.class, names = {"IO_URING", "EPOLL", "NIO"})
     void aHalfCloseDuringAWaitEndsTheWaitAtOnceAndTheLockGoesToTheNextWaiter(TransportChoice transport) {
-        server = startOrSkip(transport);
+        server = TestServer.startOn(transport, UnaryOperator.identity());
         TextConnection holder = server.connect();
         TextConnection leaver = server.connect();
         TextConnection next = server.connect();
@@ -79,7 +77,7 @@ class HalfCloseTest {
     @EnumSource(value = TransportChoice.class, names = {"IO_URING", "EPOLL", "NIO"})
     void aHalfCloseDuringAWaitEndsTheWaitAtOnceWhileEarlierRepliesAreUnread(TransportChoice transport)
             throws IOException {
-        server = startOrSkip(transport);
+        server = TestServer.startOn(transport, UnaryOperator.identity());
         TextConnection holder = server.connect();
         TextConnection next = server.connect();
         holder.acquire("x");
@@ -134,7 +132,7 @@ class HalfCloseTest {
     @ParameterizedTest
     @EnumSource(value = TransportChoice.class, names = {"IO_URING", "EPOLL", "NIO"})
     void anUnfinishedLastLineIsNotRunAndTheLinesBeforeItAreAnswered(TransportChoice transport) {
-        server = startOrSkip(transport);
+        server = TestServer.startOn(transport, UnaryOperator.identity());
         TextConnection script = server.connect();
 
         script.sendRaw("echo one\nlock cut").shutdownOutput();
@@ -153,7 +151,7 @@ class HalfCloseTest {
     @EnumSource(value = TransportChoice.class, names = {"IO_URING", "EPOLL", "NIO"})
     void aScriptWhoseRepliesOutgrowTheWaterMarkGetsEveryReplyAfterItsHalfClose(TransportChoice transport)
             throws Exception {
-        server = startOrSkip(transport);
+        server = TestServer.startOn(transport, UnaryOperator.identity());
         try (Socket script = slowReader()) {
             // The whole script and its end are sent before the client reads a single reply.
             sendScriptAndHalfClose(script).get(TextConnection.DEFAULT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
@@ -184,7 +182,7 @@ class HalfCloseTest {
     @EnumSource(value = TransportChoice.class, names = {"IO_URING", "EPOLL", "NIO"})
     void aStopWhileAHalfClosedScriptIsStillAnsweredEndsWhenItsRepliesAreTaken(TransportChoice transport)
             throws Exception {
-        server = startOrSkip(transport);
+        server = TestServer.startOn(transport, UnaryOperator.identity());
         try (Socket script = slowReader()) {
             sendScriptAndHalfClose(script).get(TextConnection.DEFAULT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             awaitBackedUp();
@@ -244,16 +242,5 @@ class HalfCloseTest {
 
     private static boolean oneWaiterAndTheLeaverInGrace(Map<String, String> stats) {
         return "1".equals(stats.get("waiters")) && "1".equals(stats.get("sessions_in_grace"));
-    }
-
-    /** A server on {@code transport}; skips where this machine lacks it (TransportsTest checks the refusal). */
-    private static TestServer startOrSkip(TransportChoice transport) {
-        boolean available = switch (transport) {
-            case IO_URING -> IoUring.isAvailable();
-            case EPOLL -> Epoll.isAvailable();
-            default -> true;
-        };
-        Assumptions.assumeTrue(available, transport.label() + " is not available on this machine");
-        return TestServer.start(config -> config.transport(transport));
     }
 }

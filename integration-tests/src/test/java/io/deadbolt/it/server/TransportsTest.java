@@ -14,7 +14,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -103,17 +102,11 @@ class TransportsTest {
      * machine lacks the transport, checks the refusal and skips.
      */
     private static TestServer startOrSkip(TransportChoice transport) {
-        boolean available = switch (transport) {
-            case IO_URING -> IoUring.isAvailable();
-            case EPOLL -> Epoll.isAvailable();
-            default -> true;
-        };
-        if (!available) {
+        if (!TestServer.isAvailable(transport)) {
             assertThatThrownBy(() -> TestServer.start(config -> config.transport(transport)))
                     .hasMessageContaining(transport.label() + " is not available on this machine");
-            Assumptions.abort(transport.label() + " is not available on this machine");
         }
-        return TestServer.start(config -> config.transport(transport).sessionTimeout(Duration.ofSeconds(60))
+        return TestServer.startOn(transport, config -> config.sessionTimeout(Duration.ofSeconds(60))
                 .maxTimeout(Duration.ofSeconds(60)));
     }
 }

@@ -1,13 +1,17 @@
 package io.deadbolt.it.support;
 
 import io.deadbolt.server.ServerConfig;
+import io.deadbolt.server.TransportChoice;
 import io.deadbolt.server.net.NettyServer;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.uring.IoUring;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.Assumptions;
 
 /** A real deadbolt server on 127.0.0.1 and a free port, for one test class or one test. */
 public final class TestServer implements AutoCloseable {
@@ -31,6 +35,24 @@ public final class TestServer implements AutoCloseable {
     public static TestServer start(UnaryOperator<ServerConfig.Builder> customise) {
         ServerConfig.Builder config = ServerConfig.builder().port(0).sessionTimeout(Duration.ofSeconds(2));
         return new TestServer(customise.apply(config).build());
+    }
+
+    /** Whether this machine offers {@code transport}; NIO it always does. */
+    public static boolean isAvailable(TransportChoice transport) {
+        return switch (transport) {
+            case IO_URING -> IoUring.isAvailable();
+            case EPOLL -> Epoll.isAvailable();
+            case NIO, AUTO -> true;
+        };
+    }
+
+    /**
+     * Like {@link #start(UnaryOperator)}, on {@code transport}; skips the test where this machine lacks it
+     * (TransportsTest checks that such a start is refused with the reason).
+     */
+    public static TestServer startOn(TransportChoice transport, UnaryOperator<ServerConfig.Builder> customise) {
+        Assumptions.assumeTrue(isAvailable(transport), transport.label() + " is not available on this machine");
+        return start(config -> customise.apply(config.transport(transport)));
     }
 
     public int port() {
