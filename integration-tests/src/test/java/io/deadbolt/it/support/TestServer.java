@@ -15,6 +15,14 @@ import org.junit.jupiter.api.Assumptions;
 
 /** A real deadbolt server on 127.0.0.1 and a free port, for one test class or one test. */
 public final class TestServer implements AutoCloseable {
+    /**
+     * What the suite's servers run on: {@code auto} unless {@code -Ddeadbolt.it.transport=epoll} (or
+     * {@code io_uring}, {@code nio}) asks for another, as .ci/run does to cover what machines without
+     * io_uring get.
+     */
+    private static final TransportChoice SUITE_TRANSPORT =
+            TransportChoice.parse(System.getProperty("deadbolt.it.transport", "auto"));
+
     private final NettyServer server;
     private final List<TextConnection> connections = new ArrayList<>();
 
@@ -33,7 +41,8 @@ public final class TestServer implements AutoCloseable {
 
     /** Like {@link #start()}, with the options {@code customise} sets on the builder. */
     public static TestServer start(UnaryOperator<ServerConfig.Builder> customise) {
-        ServerConfig.Builder config = ServerConfig.builder().port(0).sessionTimeout(Duration.ofSeconds(2));
+        ServerConfig.Builder config = ServerConfig.builder().port(0).sessionTimeout(Duration.ofSeconds(2))
+                .transport(SUITE_TRANSPORT);
         return new TestServer(customise.apply(config).build());
     }
 
