@@ -3,11 +3,10 @@ package io.deadbolt.it.hardening;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.deadbolt.it.support.StatsReplies;
 import io.deadbolt.it.support.TestServerExtension;
 import io.deadbolt.it.support.TextConnection;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -88,20 +87,10 @@ class GracefulStopTest {
         try (Socket behind = clientBehindOnItsReplies()) {
             CompletableFuture<Long> stopping = CompletableFuture.supplyAsync(this::stop, background);
 
-            BufferedReader replies = new BufferedReader(
-                    new InputStreamReader(behind.getInputStream(), StandardCharsets.US_ASCII));
-            int statsReplies = 0;
-            String line;
-            String last = null;
-            while ((line = replies.readLine()) != null) {
-                if (line.equals("200 STATS")) {
-                    statsReplies++;
-                }
-                last = line;
-            }
+            StatsReplies replies = StatsReplies.readUntilClosed(behind);
             behind.close();
-            assertThat(statsReplies).isPositive();
-            assertThat(last).isEqualTo("END");
+            assertThat(replies.count()).isPositive();
+            assertThat(replies.last()).isEqualTo("END");
             assertThat(Duration.ofNanos(stopping.get(STOP_BOUND.toMillis(), TimeUnit.MILLISECONDS)))
                     .isLessThan(STOP_BOUND);
         }

@@ -2,12 +2,11 @@ package io.deadbolt.it.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.deadbolt.it.support.StatsReplies;
 import io.deadbolt.it.support.TestServer;
 import io.deadbolt.it.support.TextConnection;
 import io.deadbolt.server.TransportChoice;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -156,19 +155,9 @@ class HalfCloseTest {
             // The whole script and its end are sent before the client reads a single reply.
             sendScriptAndHalfClose(script).get(TextConnection.DEFAULT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
 
-            BufferedReader replies = new BufferedReader(
-                    new InputStreamReader(script.getInputStream(), StandardCharsets.US_ASCII));
-            int answered = 0;
-            String line;
-            String last = null;
-            while ((line = replies.readLine()) != null) {
-                if (line.equals("200 STATS")) {
-                    answered++;
-                }
-                last = line;
-            }
-            assertThat(answered).isEqualTo(STATS_REQUESTS);
-            assertThat(last).isEqualTo("END");
+            StatsReplies replies = StatsReplies.readUntilClosed(script);
+            assertThat(replies.count()).isEqualTo(STATS_REQUESTS);
+            assertThat(replies.last()).isEqualTo("END");
         }
     }
 
@@ -193,14 +182,7 @@ class HalfCloseTest {
                 return System.nanoTime() - start;
             }, background);
 
-            BufferedReader replies = new BufferedReader(
-                    new InputStreamReader(script.getInputStream(), StandardCharsets.US_ASCII));
-            String line;
-            String last = null;
-            while ((line = replies.readLine()) != null) {
-                last = line;
-            }
-            assertThat(last).isEqualTo("END");
+            assertThat(StatsReplies.readUntilClosed(script).last()).isEqualTo("END");
             long elapsed = stopping.get(TextConnection.DEFAULT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             assertThat(Duration.ofNanos(elapsed)).isLessThan(STOP_FLUSH_TIMEOUT);
         }
