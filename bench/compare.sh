@@ -29,51 +29,21 @@ done
 configs=("$@")
 
 say() { echo "compare.sh: $*" >&2; }
-(cd "$root" && mvn -B -q -DskipTests -pl server,bench -am package) >&2
-server_jar="${server_jar:-$root/server/target/deadbolt-server-0.1.0-SNAPSHOT-all.jar}"
-bench_jar="$root/bench/target/deadbolt-bench-0.1.0-SNAPSHOT-all.jar"
-work="$(mktemp -d)"
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+# shellcheck source=bench/servers.sh
+source "$root/bench/servers.sh"
+[[ "$redis" == yes ]] && install_redis_if_missing
+build_jars
 
 addresses=() targets=() labels=() server_pids=()
 for i in "${!configs[@]}"; do
   # shellcheck disable=SC2086
-  java -jar "$server_jar" serve --bind 127.0.0.1 --port 0 ${configs[$i]} >"$work/d$i.out" 2>"$work/d$i.err" &
-  pid=$!
-  pids+=("$pid")
-  port=""
-  for _ in $(seq 300); do
-    port="$(sed -n 's/.* listening on 127\.0\.0\.1:\([0-9]*\) .*/\1/p' "$work/d$i.out")"
-    [[ -n "$port" ]] && break
-    kill -0 "$pid" 2>/dev/null || { cat "$work/d$i.err" >&2; say "deadbolt ${configs[$i]} did not start"; exit 1; }
-    sleep 0.1
-  done
-  [[ -n "$port" ]] || { say "deadbolt ${configs[$i]} did not say where it listens"; exit 1; }
-  addresses+=("127.0.0.1:$port") targets+=(deadbolt) server_pids+=("$pid")
+  start_deadbolt "d$i" "" ${configs[$i]}
+  addresses+=("127.0.0.1:$started_port") targets+=(deadbolt) server_pids+=("$started_pid")
   labels+=("deadbolt ${configs[$i]:-(defaults)} [$(sed -n 's/.*(\(.*\))$/\1/p' "$work/d$i.out")]")
 done
 if [[ "$redis" == yes ]]; then
-  command -v redis-server >/dev/null || { say "redis-server is missing: run bench/run.sh once, or pass --no-redis"; exit 1; }
-  for port in $(seq 16379 16479); do
-    (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null && continue
-    redis-server --bind 127.0.0.1 --port "$port" --save "" --appendonly no --dir "$work" \
-      --logfile "$work/redis.log" &
-    pid=$!
-    pids+=("$pid")
-    for _ in $(seq 100); do
-      redis-cli -h 127.0.0.1 -p "$port" ping 2>/dev/null | grep -q PONG && break
-      sleep 0.1
-    done
-    addresses+=("127.0.0.1:$port") targets+=(redis+lua) server_pids+=("$pid") labels+=("redis+lua")
-    break
-  done
+  start_redis 1000
+  addresses+=("127.0.0.1:$redis_port") targets+=(redis+lua) server_pids+=("$redis_pid") labels+=("redis+lua")
 fi
 
 echo "machine: $(nproc) cores; load average before the run: $(cut -d' ' -f1-3 /proc/loadavg); scenario $scenario," \

@@ -42,77 +42,23 @@ if [[ "$fds" != unlimited ]] && (( idle + 500 > fds )); then
   say "file descriptor limit is $fds: holding $idle idle connections"
 fi
 
-if [[ "$redis" == yes ]] && ! command -v redis-server >/dev/null; then
-  say "installing redis-server from Debian's packages"
-  export DEBIAN_FRONTEND=noninteractive
-  if ! apt-get install -y -q redis-server >/dev/null 2>&1; then
-    apt-get update -q >/dev/null
-    apt-get install -y -q redis-server >/dev/null
-  fi
-fi
-
-say "building deadbolt and the generator"
-(cd "$root" && mvn -B -q -DskipTests -pl server,bench -am package) >&2
-server_jar="$root/server/target/deadbolt-server-0.1.0-SNAPSHOT-all.jar"
-bench_jar="$root/bench/target/deadbolt-bench-0.1.0-SNAPSHOT-all.jar"
-
-work="$(mktemp -d)"
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do
-    kill "$pid" 2>/dev/null || true
-  done
-  for pid in "${pids[@]}"; do
-    wait "$pid" 2>/dev/null || true
-  done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+# shellcheck source=bench/servers.sh
+source "$root/bench/servers.sh"
+[[ "$redis" == yes ]] && install_redis_if_missing
+build_jars
 
 # Like Redis's --maxclients below: the idle connections need a connection limit above them (the default
 # is 10,000), unless the caller sets one.
 limit_args=""
 [[ "$deadbolt_args" == *--max-connections* ]] || limit_args="--max-connections $(( idle + 1000 ))"
 # shellcheck disable=SC2086
-java $server_opts -jar "$server_jar" serve --bind 127.0.0.1 --port 0 $limit_args $deadbolt_args >"$work/deadbolt.out" 2>"$work/deadbolt.err" &
-deadbolt_pid=$!
-pids+=("$deadbolt_pid")
-deadbolt_port=""
-for _ in $(seq 300); do
-  deadbolt_port="$(sed -n 's/.* listening on 127\.0\.0\.1:\([0-9]*\) .*/\1/p' "$work/deadbolt.out")"
-  [[ -n "$deadbolt_port" ]] && break
-  kill -0 "$deadbolt_pid" 2>/dev/null || { cat "$work/deadbolt.err" >&2; say "deadbolt did not start"; exit 1; }
-  sleep 0.1
-done
-[[ -n "$deadbolt_port" ]] || { say "deadbolt did not say where it listens"; exit 1; }
+start_deadbolt deadbolt "$server_opts" $limit_args $deadbolt_args
+deadbolt_pid="$started_pid" deadbolt_port="$started_port"
 say "deadbolt (pid $deadbolt_pid) on 127.0.0.1:$deadbolt_port: $(head -1 "$work/deadbolt.out")"
 
 redis_args=()
 if [[ "$redis" == yes ]]; then
-  redis_port=""
-  for port in $(seq 16379 16479); do
-    (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null && continue
-    redis-server --bind 127.0.0.1 --port "$port" --save "" --appendonly no --protected-mode yes \
-      --maxclients $(( idle + 1000 )) --dir "$work" --logfile "$work/redis.log" &
-    redis_pid=$!
-    for _ in $(seq 100); do
-      if redis-cli -h 127.0.0.1 -p "$port" ping 2>/dev/null | grep -q PONG; then
-        redis_port="$port"
-        break
-      fi
-      kill -0 "$redis_pid" 2>/dev/null || break
-      sleep 0.1
-    done
-    if [[ -n "$redis_port" ]]; then
-      pids+=("$redis_pid")
-      break
-    fi
-    kill "$redis_pid" 2>/dev/null || true
-    wait "$redis_pid" 2>/dev/null || true
-  done
-  [[ -n "$redis_port" ]] || { say "Redis did not start"; cat "$work/redis.log" >&2 || true; exit 1; }
-  redis_version="$(redis-server --version | sed 's/.*v=\([^ ]*\).*/\1/')"
+  start_redis $(( idle + 1000 ))
   say "Redis $redis_version (pid $redis_pid) on 127.0.0.1:$redis_port, persistence off"
   redis_args=(--redis "127.0.0.1:$redis_port" --redis-pid "$redis_pid")
 fi
