@@ -148,11 +148,13 @@ public final class NettyServer implements AutoCloseable {
                 .group(group)
                 .channel(transport.serverChannel())
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
                         channels.add(ch);
                         pipeline.accept(ch);
+                        ch.pipeline().addLast(CloseWhenInputEnds.INSTANCE);
                     }
                 });
         try {
