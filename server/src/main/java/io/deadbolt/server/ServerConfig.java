@@ -111,15 +111,6 @@ public record ServerConfig(String bindAddress, int port, Duration sessionTimeout
         return new Builder();
     }
 
-    /** A builder holding this configuration, to change some of it. */
-    public Builder toBuilder() {
-        return new Builder().bindAddress(bindAddress).port(port).sessionTimeout(sessionTimeout).maxWait(maxWait)
-                .maxTimeout(maxTimeout).maxLineBytes(maxLineBytes).ioThreads(ioThreads).transport(transport)
-                .maxConnections(maxConnections).maxLocksPerSession(maxLocksPerSession)
-                .maxSessionsInGrace(maxSessionsInGrace).maxLineTime(maxLineTime).passwordFile(passwordFile)
-                .tls(tlsCert, tlsKey).memcachedPort(memcachedPort).httpPort(httpPort).maxList(maxList);
-    }
-
     public ProtocolLimits limits() {
         return limits(maxLineBytes, maxWait, maxTimeout);
     }
