@@ -3,6 +3,7 @@ package io.deadbolt.it.hardening;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.deadbolt.it.support.TestCertificate;
+import io.deadbolt.it.support.CloseAfterEach;
 import io.deadbolt.it.support.TestServer;
 import io.deadbolt.it.support.TextConnection;
 import io.deadbolt.server.ServerConfig;
@@ -13,9 +14,9 @@ import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.function.UnaryOperator;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -32,6 +33,8 @@ class TlsHalfCloseTest {
     static Path directory;
 
     private static TestCertificate certificate;
+    @RegisterExtension
+    final CloseAfterEach resources = new CloseAfterEach();
     private TestServer server;
 
     @BeforeAll
@@ -39,17 +42,10 @@ class TlsHalfCloseTest {
         certificate = TestCertificate.create(directory);
     }
 
-    @AfterEach
-    void stopServer() {
-        if (server != null) {
-            server.close();
-        }
-    }
-
     @ParameterizedTest
     @EnumSource(value = TransportChoice.class, names = {"IO_URING", "EPOLL", "NIO"})
     void aTlsClientThatHalfClosesAfterItsRequestsGetsEveryReply(TransportChoice transport) {
-        server = startTls(transport, UnaryOperator.identity());
+        server = resources.closeLater(startTls(transport, UnaryOperator.identity()));
         TextConnection script = certificate.connect(server);
 
         script.send("echo one").send("lock t").shutdownOutput();
@@ -62,7 +58,7 @@ class TlsHalfCloseTest {
     @ParameterizedTest
     @EnumSource(value = TransportChoice.class, names = {"IO_URING", "EPOLL", "NIO"})
     void aClientThatEndsItsInputBeforeTheHandshakeIsClosedAtOnce(TransportChoice transport) throws IOException {
-        server = startTls(transport, UnaryOperator.identity());
+        server = resources.closeLater(startTls(transport, UnaryOperator.identity()));
 
         assertThat(timeToCloseAfterEndingInput()).isLessThan(AT_ONCE);
     }
@@ -71,7 +67,7 @@ class TlsHalfCloseTest {
     @EnumSource(value = TransportChoice.class, names = {"IO_URING", "EPOLL", "NIO"})
     void aTurnedAwayClientThatEndsItsInputBeforeTheHandshakeIsClosedAtOnce(TransportChoice transport)
             throws IOException {
-        server = startTls(transport, config -> config.maxConnections(1));
+        server = resources.closeLater(startTls(transport, config -> config.maxConnections(1)));
         // Not one of the server's own connections: closed here, or the stop would wait for it.
         try (TextConnection admitted = certificate.connect(server)) {
             assertThat(admitted.request("echo in")).isEqualTo("200 in");

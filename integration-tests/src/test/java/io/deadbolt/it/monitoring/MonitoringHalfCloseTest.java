@@ -2,6 +2,7 @@ package io.deadbolt.it.monitoring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.deadbolt.it.support.CloseAfterEach;
 import io.deadbolt.it.support.TestServer;
 import io.deadbolt.it.support.TextConnection;
 import io.deadbolt.server.TransportChoice;
@@ -10,7 +11,7 @@ import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -22,19 +23,13 @@ import org.junit.jupiter.params.provider.EnumSource;
 class MonitoringHalfCloseTest {
     private static final int TRIES = 30;
 
-    private TestServer server;
-
-    @AfterEach
-    void stopServer() {
-        if (server != null) {
-            server.close();
-        }
-    }
+    @RegisterExtension
+    final CloseAfterEach resources = new CloseAfterEach();
 
     @ParameterizedTest
     @EnumSource(value = TransportChoice.class, names = {"IO_URING", "EPOLL", "NIO"})
     void aMemcachedScrapeThatEndsItsSideGetsTheWholeStats(TransportChoice transport) throws IOException {
-        server = TestServer.startOn(transport, config -> config.memcachedPort(0));
+        TestServer server = resources.closeLater(TestServer.startOn(transport, config -> config.memcachedPort(0)));
         InetSocketAddress port = server.server().memcachedAddress().orElseThrow();
 
         for (int i = 0; i < TRIES; i++) {
@@ -47,7 +42,7 @@ class MonitoringHalfCloseTest {
     @ParameterizedTest
     @EnumSource(value = TransportChoice.class, names = {"IO_URING", "EPOLL", "NIO"})
     void aMetricsScrapeThatEndsItsSideGetsTheWholePage(TransportChoice transport) throws IOException {
-        server = TestServer.startOn(transport, config -> config.httpPort(0));
+        TestServer server = resources.closeLater(TestServer.startOn(transport, config -> config.httpPort(0)));
         InetSocketAddress port = server.server().httpAddress().orElseThrow();
 
         for (int i = 0; i < TRIES; i++) {

@@ -3,6 +3,7 @@ package io.deadbolt.it.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.deadbolt.it.support.StatsReplies;
+import io.deadbolt.it.support.CloseAfterEach;
 import io.deadbolt.it.support.TestServer;
 import io.deadbolt.it.support.TextConnection;
 import io.deadbolt.server.TransportChoice;
@@ -19,6 +20,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -36,20 +38,19 @@ class HalfCloseTest {
 
     /** Threads of their own for clients' writes, which block by design while the server holds back. */
     private final ExecutorService background = Executors.newCachedThreadPool();
+    @RegisterExtension
+    final CloseAfterEach resources = new CloseAfterEach();
     private TestServer server;
 
     @AfterEach
-    void stop() {
-        if (server != null) {
-            server.close();
-        }
+    void stopBackground() {
         background.shutdownNow();
     }
 
     @ParameterizedTest
     @EnumSource(value = TransportChoice.class, names = {"IO_URING", "EPOLL", "NIO"})
     void aHalfCloseDuringAWaitEndsTheWaitAtOnceAndTheLockGoesToTheNextWaiter(TransportChoice transport) {
-        server = TestServer.startOn(transport, UnaryOperator.identity());
+        server = resources.closeLater(TestServer.startOn(transport, UnaryOperator.identity()));
         TextConnection holder = server.connect();
         TextConnection leaver = server.connect();
         TextConnection next = server.connect();
@@ -76,7 +77,7 @@ class HalfCloseTest {
     @EnumSource(value = TransportChoice.class, names = {"IO_URING", "EPOLL", "NIO"})
     void aHalfCloseDuringAWaitEndsTheWaitAtOnceWhileEarlierRepliesAreUnread(TransportChoice transport)
             throws IOException {
-        server = TestServer.startOn(transport, UnaryOperator.identity());
+        server = resources.closeLater(TestServer.startOn(transport, UnaryOperator.identity()));
         TextConnection holder = server.connect();
         TextConnection next = server.connect();
         holder.acquire("x");
@@ -131,7 +132,7 @@ class HalfCloseTest {
     @ParameterizedTest
     @EnumSource(value = TransportChoice.class, names = {"IO_URING", "EPOLL", "NIO"})
     void anUnfinishedLastLineIsNotRunAndTheLinesBeforeItAreAnswered(TransportChoice transport) {
-        server = TestServer.startOn(transport, UnaryOperator.identity());
+        server = resources.closeLater(TestServer.startOn(transport, UnaryOperator.identity()));
         TextConnection script = server.connect();
 
         script.sendRaw("echo one\nlock cut").shutdownOutput();
@@ -150,7 +151,7 @@ class HalfCloseTest {
     @EnumSource(value = TransportChoice.class, names = {"IO_URING", "EPOLL", "NIO"})
     void aScriptWhoseRepliesOutgrowTheWaterMarkGetsEveryReplyAfterItsHalfClose(TransportChoice transport)
             throws Exception {
-        server = TestServer.startOn(transport, UnaryOperator.identity());
+        server = resources.closeLater(TestServer.startOn(transport, UnaryOperator.identity()));
         try (Socket script = slowReader()) {
             // The whole script and its end are sent before the client reads a single reply.
             sendScriptAndHalfClose(script).get(TextConnection.DEFAULT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
@@ -171,7 +172,7 @@ class HalfCloseTest {
     @EnumSource(value = TransportChoice.class, names = {"IO_URING", "EPOLL", "NIO"})
     void aStopWhileAHalfClosedScriptIsStillAnsweredEndsWhenItsRepliesAreTaken(TransportChoice transport)
             throws Exception {
-        server = TestServer.startOn(transport, UnaryOperator.identity());
+        server = resources.closeLater(TestServer.startOn(transport, UnaryOperator.identity()));
         try (Socket script = slowReader()) {
             sendScriptAndHalfClose(script).get(TextConnection.DEFAULT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             awaitBackedUp();
